@@ -1,0 +1,45 @@
+// Lint rules. Besides the recommended sets, the import boundaries of the architecture are enforced here:
+// the numeric core and the io layer stay pure (no React, no app code, no workers, no DOM-only libraries),
+// and the UI never imports TensorFlow.js (all heavy work happens in the worker).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const pureLayerRestrictions = {
+  patterns: [
+    { group: ['**/app/**', 'react', 'react-dom', 'zustand', 'comlink', 'sigma'], message: 'core and io stay pure: no UI, no worker plumbing.' },
+    { group: ['**/workers/**'], message: 'core and io never import worker entry points.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'public/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/io/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', pureLayerRestrictions],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'use the seeded RNG in src/core/rng.' }],
+    },
+  },
+  {
+    files: ['src/app/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@tensorflow/*', 'h5wasm', 'h5wasm/*'], message: 'the UI talks to the worker; heavy libraries live there.' }] },
+      ],
+    },
+  },
+);
