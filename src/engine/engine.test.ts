@@ -59,4 +59,20 @@ describe('engine (the worker API, run in Node)', () => {
     expect(flipped.ok && [flipped.value.nCells, flipped.value.nGenes]).toEqual([2, 3]);
     expect(flipped.ok && flipped.value.cellIdsPreview).toEqual(['Actb', 'Gapdh']);
   });
+
+  it('flips a dataset that has labels: the labels are set aside, then restored when flipped back', async () => {
+    const engine = createEngine(tf);
+    const counts = inputFileFromBytes('counts.csv', ',c1,c2,c3\nActb,1,0,2\nGapdh,0,3,4\n');
+    const labels = inputFileFromBytes('labels.csv', 'cell,label\nc1,A\nc2,B\nc3,A\n');
+    const loaded = await engine.loadFiles([counts, labels], { orientation: 'auto' });
+    expect(loaded.ok && loaded.value.labels?.nMatched).toBe(3);
+    const flipped = await engine.setOrientation('cells-x-genes');
+    expect(flipped.ok).toBe(true);
+    if (!flipped.ok) return;
+    expect(flipped.value.labels).toBeNull();
+    expect(flipped.value.warnings.join(' ')).toContain('labels.csv names none of the cells');
+    const back = await engine.setOrientation('genes-x-cells');
+    expect(back.ok && back.value.labels?.nMatched).toBe(3);
+    expect(back.ok && back.value.warnings.some((w) => w.includes('labels.csv'))).toBe(false);
+  });
 });

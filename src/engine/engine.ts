@@ -18,6 +18,7 @@ import type { BackendInfo, BackendRequest, DatasetSummary, EngineApi, EngineErro
 
 const PREVIEW = 5;
 const PROGRESS_INTERVAL_MS = 100;
+const LABELS_SET_ASIDE = 'Labels set aside';
 
 function toEngineError(e: unknown): EngineError {
   if (isInputError(e)) return { code: e.code, message: e.message };
@@ -79,9 +80,23 @@ export function createEngine(tf: typeof tfc): Engine {
   let current: { dataset: LoadedDataset; labelsFile: InputFile | null; loadSeconds: number } | null = null;
   let backend: BackendInfo | null = null;
 
+  /**
+   * Re-match the labels file to the (re-oriented) cells. When none match, the labels are set aside with a
+   * warning rather than blocking the flip; flipping back restores them.
+   */
   const attachLabels = async (ds: LoadedDataset, labelsFile: InputFile | null): Promise<LoadedDataset> => {
-    if (!labelsFile) return ds;
-    return { ...ds, labels: await loadLabels(labelsFile, ds.matrix.cellIds) };
+    const { labels: _previous, ...rest } = ds;
+    const bare: LoadedDataset = { ...rest, warnings: ds.warnings.filter((w) => !w.startsWith(LABELS_SET_ASIDE)) };
+    if (!labelsFile) return bare;
+    try {
+      return { ...bare, labels: await loadLabels(labelsFile, ds.matrix.cellIds) };
+    } catch (e) {
+      if (!isInputError(e) || e.code !== 'bad-labels') throw e;
+      return {
+        ...bare,
+        warnings: [...bare.warnings, `${LABELS_SET_ASIDE}: ${labelsFile.name} names none of the cells in this orientation.`],
+      };
+    }
   };
 
   return {

@@ -22,7 +22,8 @@ export interface InputFile {
 
 /** Wrap a browser `File` (with `webkitRelativePath` when it came from a folder). */
 export function inputFileFromFile(file: File, relativePath?: string): InputFile {
-  const rel = relativePath || (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+  const rel =
+    relativePath || (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
   return { name: file.name, relativePath: rel, blob: file };
 }
 
@@ -99,7 +100,11 @@ export async function* readChunks(file: InputFile, opts: ChunkOptions = {}): Asy
       while (pending.length) yield pending.shift()!;
     }
     if (failure) {
-      throw new InputError('corrupt-file', file.name, `the gzip data is damaged or truncated (${failure.message})`);
+      throw new InputError(
+        'corrupt-file',
+        file.name,
+        `the gzip data is damaged or truncated (${failure.message})`,
+      );
     }
   } finally {
     reader.releaseLock();
@@ -127,5 +132,5 @@ export async function* readLines(file: InputFile, opts: ChunkOptions = {}): Asyn
     carry = text.slice(start);
   }
   carry += decoder.decode();
-  if (carry.length) yield [++lineNo, carry.endsWith('\r') ? carry.slice(0, -1) : carry];
+  if (carry.length) yield [lineNo + 1, carry.endsWith('\r') ? carry.slice(0, -1) : carry];
 }
