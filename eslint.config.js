@@ -8,7 +8,10 @@ import globals from 'globals';
 
 const pureLayerRestrictions = {
   patterns: [
-    { group: ['**/app/**', 'react', 'react-dom', 'zustand', 'comlink', 'sigma'], message: 'core and io stay pure: no UI, no worker plumbing.' },
+    {
+      group: ['**/app/**', 'react', 'react-dom', 'zustand', 'comlink', 'sigma'],
+      message: 'core and io stay pure: no UI, no worker plumbing.',
+    },
     { group: ['**/workers/**'], message: 'core and io never import worker entry points.' },
   ],
 };
@@ -28,7 +31,10 @@ export default tseslint.config(
     files: ['src/core/**/*.ts', 'src/io/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', pureLayerRestrictions],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'use the seeded RNG in src/core/rng.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use the seeded RNG in src/core/rng.' },
+      ],
     },
   },
   {
@@ -38,7 +44,14 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@tensorflow/*', 'h5wasm', 'h5wasm/*'], message: 'the UI talks to the worker; heavy libraries live there.' }] },
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*', 'h5wasm', 'h5wasm/*'],
+              message: 'the UI talks to the worker; heavy libraries live there.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -44,7 +44,8 @@ function ensureTenxFolder(): string {
   lines.slice(1).forEach((line, g) => {
     const fields = line.split(',');
     genes.push(`${fields[0]}\t${fields[0]}\tGene Expression`);
-    for (let c = 1; c < fields.length; c++) if (fields[c] !== '0') triplets.push(`${g + 1} ${c} ${Number(fields[c])}`);
+    for (let c = 1; c < fields.length; c++)
+      if (fields[c] !== '0') triplets.push(`${g + 1} ${c} ${Number(fields[c])}`);
   });
   const header = `%%MatrixMarket matrix coordinate integer general\n%metadata_json: {}\n${genes.length} ${cells.length} ${triplets.length}\n`;
   writeFileSync(join(dir, 'matrix.mtx.gz'), gzipSync(header + triplets.join('\n') + '\n'));
@@ -55,7 +56,10 @@ function ensureTenxFolder(): string {
 
 async function runCase(name: string): Promise<CaseResult> {
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
-  const files = name === 'csv' ? [await inputFileFromPath(DATA)] : await inputFilesFromFolder(join(WORK, 'mouse_brain_10k_mtx'));
+  const files =
+    name === 'csv'
+      ? [await inputFileFromPath(DATA)]
+      : await inputFilesFromFolder(join(WORK, 'mouse_brain_10k_mtx'));
   const t0 = performance.now();
   const ds = await loadDataset(files);
   const t1 = performance.now();
@@ -97,7 +101,9 @@ async function main(): Promise<void> {
   }
   if (args.includes('--json')) return;
   console.log(`Load + preprocessing, ${DATA}\n(Node ${process.version}, one process per case)\n`);
-  console.log('| input | cells x genes | non-zeros | load (s) | preprocess (s) | kept cells x genes | CSR matrix (MB) | peak RSS (MB) |');
+  console.log(
+    '| input | cells x genes | non-zeros | load (s) | preprocess (s) | kept cells x genes | CSR matrix (MB) | peak RSS (MB) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(

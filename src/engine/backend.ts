@@ -46,7 +46,9 @@ async function describeAdapter(): Promise<string | null> {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return null;
     const info = adapter.info;
-    const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && s.length > 0);
+    const parts = [info.vendor, info.architecture, info.device, info.description].filter(
+      (s) => s && s.length > 0,
+    );
     return parts.length ? [...new Set(parts)].join(' / ') : 'unknown adapter';
   } catch {
     return null;
@@ -80,5 +82,7 @@ export async function selectBackend(tf: Tf, request: BackendRequest): Promise<Ba
       fallbacks.push({ name, reason: e instanceof Error ? e.message : String(e) });
     }
   }
-  throw new Error(`No TensorFlow.js backend works here: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`);
+  throw new Error(
+    `No TensorFlow.js backend works here: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`,
+  );
 }

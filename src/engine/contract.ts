@@ -64,7 +64,8 @@ export interface EngineError {
   readonly message: string;
 }
 
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
 
 export interface EngineApi {
   /** Choose and warm up the TensorFlow.js backend. */

@@ -24,7 +24,10 @@ describe('engine (the worker API, run in Node)', () => {
 
   it('loads a dataset with labels, summarises it and its preprocessing', async () => {
     const engine = createEngine(tf);
-    const files = [await inputFileFromPath(`${goolam}/counts.csv.gz`), await inputFileFromPath(`${goolam}/labels.csv`)];
+    const files = [
+      await inputFileFromPath(`${goolam}/counts.csv.gz`),
+      await inputFileFromPath(`${goolam}/labels.csv`),
+    ];
     const progress: number[] = [];
     const result = await engine.loadFiles(files, { orientation: 'auto' }, (p) => progress.push(p.fraction));
     expect(result.ok).toBe(true);
@@ -33,7 +36,12 @@ describe('engine (the worker API, run in Node)', () => {
     expect([s.nCells, s.nGenes, s.format]).toEqual([124, 2000, 'csv']);
     expect(s.orientation?.chosen).toBe('genes-x-cells');
     expect(s.cellIdsPreview[0]).toBe('2cell_1_A');
-    expect(s.labels).toEqual({ fileName: 'labels.csv', nMatched: 124, nUnmatched: 0, classes: ['0', '1', '2', '3', '4'] });
+    expect(s.labels).toEqual({
+      fileName: 'labels.csv',
+      nMatched: 124,
+      nUnmatched: 0,
+      classes: ['0', '1', '2', '3', '4'],
+    });
     expect(s.sparsity).toBeGreaterThan(0);
     expect(s.sparsity).toBeLessThan(1);
     expect(s.nnz).toBe(Math.round((1 - s.sparsity) * 124 * 2000));

@@ -6,7 +6,11 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { LoadedDataset, Orientation } from '../core/dataset.ts';
 import { csrBytes, nnz } from '../core/matrix/csr.ts';
-import { summarizePreprocessing, type PreprocessParams, type PreprocessSummary } from '../core/preprocess/preprocess.ts';
+import {
+  summarizePreprocessing,
+  type PreprocessParams,
+  type PreprocessSummary,
+} from '../core/preprocess/preprocess.ts';
 import { flipOrientation } from '../io/delimited.ts';
 import { isInputError } from '../io/errors.ts';
 import type { InputFile } from '../io/input-file.ts';
@@ -14,7 +18,14 @@ import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 import { selectBackend } from './backend.ts';
-import type { BackendInfo, BackendRequest, DatasetSummary, EngineApi, EngineError, Result } from './contract.ts';
+import type {
+  BackendInfo,
+  BackendRequest,
+  DatasetSummary,
+  EngineApi,
+  EngineError,
+  Result,
+} from './contract.ts';
 
 const PREVIEW = 5;
 const PROGRESS_INTERVAL_MS = 100;
@@ -86,7 +97,10 @@ export function createEngine(tf: typeof tfc): Engine {
    */
   const attachLabels = async (ds: LoadedDataset, labelsFile: InputFile | null): Promise<LoadedDataset> => {
     const { labels: _previous, ...rest } = ds;
-    const bare: LoadedDataset = { ...rest, warnings: ds.warnings.filter((w) => !w.startsWith(LABELS_SET_ASIDE)) };
+    const bare: LoadedDataset = {
+      ...rest,
+      warnings: ds.warnings.filter((w) => !w.startsWith(LABELS_SET_ASIDE)),
+    };
     if (!labelsFile) return bare;
     try {
       return { ...bare, labels: await loadLabels(labelsFile, ds.matrix.cellIds) };
@@ -94,7 +108,10 @@ export function createEngine(tf: typeof tfc): Engine {
       if (!isInputError(e) || e.code !== 'bad-labels') throw e;
       return {
         ...bare,
-        warnings: [...bare.warnings, `${LABELS_SET_ASIDE}: ${labelsFile.name} names none of the cells in this orientation.`],
+        warnings: [
+          ...bare.warnings,
+          `${LABELS_SET_ASIDE}: ${labelsFile.name} names none of the cells in this orientation.`,
+        ],
       };
     }
   };
@@ -131,10 +148,14 @@ export function createEngine(tf: typeof tfc): Engine {
       if (!ds.orientation) {
         return {
           ok: false,
-          error: { code: 'internal', message: `The orientation of a ${ds.format} dataset is fixed by its format.` },
+          error: {
+            code: 'internal',
+            message: `The orientation of a ${ds.format} dataset is fixed by its format.`,
+          },
         };
       }
-      if (ds.orientation.chosen === orientation) return { ok: true, value: summarizeDataset(ds, current.loadSeconds) };
+      if (ds.orientation.chosen === orientation)
+        return { ok: true, value: summarizeDataset(ds, current.loadSeconds) };
       try {
         const flipped = await attachLabels(flipOrientation(ds), current.labelsFile);
         current = { ...current, dataset: flipped };

@@ -24,11 +24,12 @@ describe('input detection', () => {
       f('s/.DS_Store'),
     ]);
     expect(v3.kind).toBe('mtx');
-    if (v3.kind === 'mtx') expect([v3.matrix.name, v3.features.name, v3.barcodes.name]).toEqual([
-      'matrix.mtx.gz',
-      'features.tsv.gz',
-      'barcodes.tsv.gz',
-    ]);
+    if (v3.kind === 'mtx')
+      expect([v3.matrix.name, v3.features.name, v3.barcodes.name]).toEqual([
+        'matrix.mtx.gz',
+        'features.tsv.gz',
+        'barcodes.tsv.gz',
+      ]);
     const geo = await detectInput([f('GSM1_barcodes.tsv'), f('GSM1_genes.tsv'), f('GSM1_matrix.mtx')]);
     expect(geo.kind).toBe('mtx');
   });

@@ -13,7 +13,8 @@ export type DetectedInput =
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const IGNORED = /^(\.|__MACOSX|thumbs\.db$|desktop\.ini$)/i;
 
-const isMtx = (f: InputFile): boolean => /(^|[._-])matrix\.mtx$/.test(baseName(f)) || baseName(f).endsWith('.mtx');
+const isMtx = (f: InputFile): boolean =>
+  /(^|[._-])matrix\.mtx$/.test(baseName(f)) || baseName(f).endsWith('.mtx');
 const isBarcodes = (f: InputFile): boolean => /(^|[._-])barcodes\.tsv$/.test(baseName(f));
 const isFeatures = (f: InputFile): boolean => /(^|[._-])(features|genes)\.tsv$/.test(baseName(f));
 const isHdf5Name = (f: InputFile): boolean => /\.(h5|hdf5|h5ad)$/.test(baseName(f));
@@ -35,7 +36,11 @@ async function looksLikeLabels(f: InputFile): Promise<'header' | 'name' | false>
     const firstLine = head.split(/\r?\n/)[0] ?? '';
     const fields = firstLine.split(/[,\t]/).map((s) => s.trim().replace(/^"|"$/g, '').toLowerCase());
     const cellField = /^(cell|cells|barcode|barcodes|cell_?id|cell_?name|)$/;
-    if (fields.length >= 2 && cellField.test(fields[0]!) && /label|type|cluster|annotation/.test(fields[1]!)) {
+    if (
+      fields.length >= 2 &&
+      cellField.test(fields[0]!) &&
+      /label|type|cluster|annotation/.test(fields[1]!)
+    ) {
       return 'header';
     }
   }

@@ -19,7 +19,10 @@ async function expectInputError(p: Promise<unknown>, code: string, ...parts: str
 
 describe('labels files', () => {
   it('matches labels to cells, with or without a header, and counts what did not match', async () => {
-    const withHeader = await loadLabels(inputFileFromBytes('l.csv', 'cell,label\na,T\nc,B\nz,T\nb,T\n'), cells);
+    const withHeader = await loadLabels(
+      inputFileFromBytes('l.csv', 'cell,label\na,T\nc,B\nz,T\nb,T\n'),
+      cells,
+    );
     expect(withHeader.labels).toEqual(['T', 'T', 'B', null]);
     expect(withHeader.nMatched).toBe(3);
     expect(withHeader.nUnmatched).toBe(1);
@@ -39,7 +42,12 @@ describe('labels files', () => {
   });
 
   it('explains bad labels files', async () => {
-    await expectInputError(loadLabels(inputFileFromBytes('e.csv', ''), cells), 'empty-file', 'e.csv', 'empty');
+    await expectInputError(
+      loadLabels(inputFileFromBytes('e.csv', ''), cells),
+      'empty-file',
+      'e.csv',
+      'empty',
+    );
     await expectInputError(
       loadLabels(inputFileFromBytes('h.csv', 'cell,label\n'), cells),
       'empty-file',

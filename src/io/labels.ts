@@ -29,7 +29,9 @@ export async function loadLabels(file: InputFile, cellIds: readonly string[]): P
     const row = rows[r]!;
     const line = r + 1;
     if (row.length < 2) {
-      throw new InputError('ragged-row', file.name, `expected "cell,label" but found ${row.length} field`, { line });
+      throw new InputError('ragged-row', file.name, `expected "cell,label" but found ${row.length} field`, {
+        line,
+      });
     }
     const cell = row[0]!.trim();
     const label = row[1]!.trim();
@@ -44,7 +46,8 @@ export async function loadLabels(file: InputFile, cellIds: readonly string[]): P
     }
     byCell.set(cell, { label, line });
   }
-  if (byCell.size === 0) throw new InputError('empty-file', file.name, 'the labels file has a header but no rows');
+  if (byCell.size === 0)
+    throw new InputError('empty-file', file.name, 'the labels file has a header but no rows');
   const labels: (string | null)[] = cellIds.map((id) => byCell.get(id)?.label ?? null);
   const nMatched = labels.filter((l) => l !== null).length;
   if (nMatched === 0) {

@@ -107,7 +107,10 @@ const cases: Case[] = [
   },
   {
     name: 'truncated gzip',
-    files: () => [inputFileFromBytes('cut.csv.gz', gzipSync(',c1\nActb,1\n'.repeat(2000)).slice(0, 200))],
+    files: () => {
+      const whole = gzipSync(`,c1\n${Array.from({ length: 3000 }, (_, i) => `g${i},${i}`).join('\n')}\n`);
+      return [inputFileFromBytes('cut.csv.gz', whole.subarray(0, whole.length >> 1))];
+    },
     code: 'corrupt-file',
     parts: ['cut.csv.gz', 'gzip'],
   },

@@ -39,7 +39,8 @@ describe('CSR matrices', () => {
     const m = csrFromCoo(3, 4, [2, 0, 1, 0, 2, 2], [1, 2, 3, 0, 0, 1], [5, 2, 3, 1, 4, 1]);
     expect(Array.from(csrToDense(m))).toEqual([1, 0, 2, 0, 0, 0, 0, 3, 4, 6, 0, 0]);
     for (let r = 0; r < m.nRows; r++) {
-      for (let k = m.indptr[r]! + 1; k < m.indptr[r + 1]!; k++) expect(m.indices[k]!).toBeGreaterThan(m.indices[k - 1]!);
+      for (let k = m.indptr[r]! + 1; k < m.indptr[r + 1]!; k++)
+        expect(m.indices[k]!).toBeGreaterThan(m.indices[k - 1]!);
     }
   });
 

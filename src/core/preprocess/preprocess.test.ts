@@ -72,14 +72,18 @@ describe('preprocessing (reference CSV path)', () => {
   it('keeps raw values when log1p is off, and fails clearly when nothing survives', () => {
     const raw = preprocess(matrix(dense), { ...preprocessDefaults, log1p: false, nTopGenes: 1 });
     expect(Array.from(csrToDense(raw.matrix))).toEqual([10, 20, 0, 40]);
-    expect(() => preprocess(matrix(dense), { ...preprocessDefaults, minCellFraction: 1 })).toThrow(/keeps 0 cells/);
+    expect(() => preprocess(matrix(dense), { ...preprocessDefaults, minCellFraction: 1 })).toThrow(
+      /keeps 0 cells/,
+    );
     expect(() => summarizePreprocessing(matrix(dense), { ...preprocessDefaults, nTopGenes: 0 })).toThrow(
       /nTopGenes/,
     );
   });
 
   it('matches a dense re-statement of the reference on a real dataset (Goolam, 124 cells)', () => {
-    const text = gunzipSync(readFileSync('../shared/data/goolam_smartseq2_top2000/counts.csv.gz')).toString('utf8');
+    const text = gunzipSync(readFileSync('../shared/data/goolam_smartseq2_top2000/counts.csv.gz')).toString(
+      'utf8',
+    );
     const lines = text.trim().split('\n');
     const cellIds = lines[0]!.split(',').slice(1);
     const geneIds: string[] = [];

@@ -33,7 +33,12 @@ export const preprocessDefaults: PreprocessParams = {
 /** What each filter keeps; shown to the user before anything runs. */
 export interface PreprocessSummary {
   readonly params: PreprocessParams;
-  readonly input: { readonly nCells: number; readonly nGenes: number; readonly nnz: number; readonly sparsity: number };
+  readonly input: {
+    readonly nCells: number;
+    readonly nGenes: number;
+    readonly nnz: number;
+    readonly sparsity: number;
+  };
   /** Genes passing the per-gene filter, and the minimum number of cells that meant. */
   readonly genesPassingFilter: number;
   readonly minCellsPerGene: number;
@@ -44,7 +49,12 @@ export interface PreprocessSummary {
   readonly genesSelected: number;
   /** Smallest variance among the selected genes (raw scale). */
   readonly varianceCutoff: number;
-  readonly output: { readonly nCells: number; readonly nGenes: number; readonly nnz: number; readonly sparsity: number };
+  readonly output: {
+    readonly nCells: number;
+    readonly nGenes: number;
+    readonly nnz: number;
+    readonly sparsity: number;
+  };
   /** Ids of the most variable genes, most variable first (at most 10). */
   readonly topGenes: string[];
 }
@@ -64,9 +74,12 @@ export interface Preprocessed {
 /** Check parameters; returns a list of problems (empty when valid). */
 export function validatePreprocessParams(p: PreprocessParams): string[] {
   const problems: string[] = [];
-  if (!(p.minCellFraction >= 0 && p.minCellFraction <= 1)) problems.push('minCellFraction must be between 0 and 1');
-  if (!(p.minGeneFraction >= 0 && p.minGeneFraction <= 1)) problems.push('minGeneFraction must be between 0 and 1');
-  if (!(Number.isInteger(p.nTopGenes) && p.nTopGenes >= 1)) problems.push('nTopGenes must be a positive integer');
+  if (!(p.minCellFraction >= 0 && p.minCellFraction <= 1))
+    problems.push('minCellFraction must be between 0 and 1');
+  if (!(p.minGeneFraction >= 0 && p.minGeneFraction <= 1))
+    problems.push('minGeneFraction must be between 0 and 1');
+  if (!(Number.isInteger(p.nTopGenes) && p.nTopGenes >= 1))
+    problems.push('nTopGenes must be a positive integer');
   return problems;
 }
 
@@ -100,7 +113,8 @@ function select(data: CountMatrix, params: PreprocessParams): Selection {
   const cellKeptList: number[] = [];
   for (let c = 0; c < nCells; c++) {
     let count = 0;
-    for (let k = m.indptr[c]!; k < m.indptr[c + 1]!; k++) if (geneKept[m.indices[k]!] && m.values[k] !== 0) count++;
+    for (let k = m.indptr[c]!; k < m.indptr[c + 1]!; k++)
+      if (geneKept[m.indices[k]!] && m.values[k] !== 0) count++;
     if (nGenesKept > 0 && count / nGenesKept >= params.minGeneFraction) cellKeptList.push(c);
   }
   const cellIndex = Int32Array.from(cellKeptList);
@@ -148,7 +162,8 @@ function select(data: CountMatrix, params: PreprocessParams): Selection {
   for (const g of geneIndex) chosenMask[g] = 1;
   let outNnz = 0;
   for (const c of cellIndex) {
-    for (let k = m.indptr[c]!; k < m.indptr[c + 1]!; k++) if (chosenMask[m.indices[k]!] && m.values[k] !== 0) outNnz++;
+    for (let k = m.indptr[c]!; k < m.indptr[c + 1]!; k++)
+      if (chosenMask[m.indices[k]!] && m.values[k] !== 0) outNnz++;
   }
 
   const frac = (z: number, r: number, c: number): number => (r * c > 0 ? 1 - z / (r * c) : 1);
@@ -168,7 +183,10 @@ function select(data: CountMatrix, params: PreprocessParams): Selection {
 }
 
 /** What the filters keep, without building the output matrix (cheap: two passes over the non-zeros). */
-export function summarizePreprocessing(data: CountMatrix, params: PreprocessParams = preprocessDefaults): PreprocessSummary {
+export function summarizePreprocessing(
+  data: CountMatrix,
+  params: PreprocessParams = preprocessDefaults,
+): PreprocessSummary {
   return select(data, params).summary;
 }
 
