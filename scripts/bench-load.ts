@@ -15,7 +15,8 @@ import { preprocess, preprocessDefaults } from '../src/core/preprocess/preproces
 import { loadDataset } from '../src/io/load.ts';
 import { inputFileFromPath, inputFilesFromFolder } from '../src/io/node-input.ts';
 
-const DATA = resolve('../shared/data/mouse_brain_10x_10k_subset_unlabeled/counts.csv.gz');
+const DATA_REL = '../shared/data/mouse_brain_10x_10k_subset_unlabeled/counts.csv.gz';
+const DATA = resolve(DATA_REL);
 const WORK = resolve('.bench');
 
 interface CaseResult {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     if (args.includes('--json')) console.log(JSON.stringify(result));
   }
   if (args.includes('--json')) return;
-  console.log(`Load + preprocessing, ${DATA}\n(Node ${process.version}, one process per case)\n`);
+  console.log(`Load + preprocessing, ${DATA_REL}\n(Node ${process.version}, one process per case)\n`);
   console.log(
     '| input | cells x genes | non-zeros | load (s) | preprocess (s) | kept cells x genes | CSR matrix (MB) | peak RSS (MB) |',
   );

@@ -3,6 +3,7 @@
  * a corpus of malformed files (error code, file name, line and detail), layout and encoding variants, and
  * chunk boundaries (the same bytes streamed in tiny pieces must give the same matrix).
  */
+import { createRng } from '../core/rng.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +20,8 @@ import { inputFileFromPath } from './node-input.ts';
 const DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const hasData = existsSync(DATA);
 
-/** mulberry32: a tiny seeded generator, so spot checks are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so spot checks are reproducible. */
+const seeded = (seed: number): (() => number) => createRng(seed).next;
 
 /** An InputFile whose blob streams in pieces of `size` bytes (Blob.stream yields one chunk per part). */
 function chunkedFile(name: string, content: Uint8Array | string, size: number): InputFile {

@@ -3,6 +3,7 @@
  * an independent (deliberately naive) MatrixMarket parser to check the streaming one against, and a small
  * seeded RNG (src/io may not use Math.random). Node only; never imported by browser code.
  */
+import { createRng } from '../../core/rng.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,14 +92,7 @@ export function naiveMtx(path: string): NaiveMtx {
   return { nGenes, nCells, nnz, triplets };
 }
 
-/** Small deterministic PRNG (mulberry32) for spot checks. */
+/** Small deterministic PRNG for spot checks (the core's seeded generator). */
 export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
