@@ -1,0 +1,183 @@
+/**
+ * Quality and speed benchmark: the CLI's `eval` (published protocol: 10 % of non-zero raw entries zeroed,
+ * seed 1) on every labelled dataset in ../shared/data, one process each, printed beside the reference figures
+ * of the scGNN tools and a standard Leiden pipeline (measured on this machine; see the issue / README).
+ *
+ *   npm run bench:eval                      # all datasets
+ *   npm run bench:eval -- goolam klein      # datasets whose folder name contains one of the words
+ *   npm run bench:eval -- --dropout 0       # clustering only
+ *   npm run bench:eval -- --json            # raw JSON lines
+ *   extra CLI parameters after `--`, e.g. npm run bench:eval -- goolam -- --iterations 3
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+interface Reference {
+  folder: string;
+  cells: number;
+  leidenAri: number;
+  magicL1: number;
+  scgnnBestAri: number;
+  scgnnBestL1: number | null;
+  scgnn1PaperSeconds: number | null;
+}
+
+/** Reference figures (seed 1, 2-core machine): Leiden ARI, MAGIC-like median L1, best scGNN ARI / median L1. */
+const REFERENCE: Reference[] = [
+  {
+    folder: 'goolam_smartseq2_top2000',
+    cells: 124,
+    leidenAri: 0.543,
+    magicL1: 0.86,
+    scgnnBestAri: 0.276,
+    scgnnBestL1: 0.515,
+    scgnn1PaperSeconds: 635,
+  },
+  {
+    folder: 'cellbench_dropseq_3cl',
+    cells: 225,
+    leidenAri: 0.775,
+    magicL1: 0.461,
+    scgnnBestAri: 0.794,
+    scgnnBestL1: 0.388,
+    scgnn1PaperSeconds: 879,
+  },
+  {
+    folder: 'cellbench_celseq2_3cl',
+    cells: 274,
+    leidenAri: 1.0,
+    magicL1: 0.471,
+    scgnnBestAri: 0.977,
+    scgnnBestL1: 0.504,
+    scgnn1PaperSeconds: 924,
+  },
+  {
+    folder: 'chung_breast_top2000',
+    cells: 317,
+    leidenAri: 0.513,
+    magicL1: 1.286,
+    scgnnBestAri: 0.35,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+  {
+    folder: 'klein2015_subset1000_top900',
+    cells: 1000,
+    leidenAri: 0.82,
+    magicL1: 0.422,
+    scgnnBestAri: 0.364,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+  {
+    folder: 'mouse_bladder_han2018_top2000',
+    cells: 2746,
+    leidenAri: 0.673,
+    magicL1: 0.599,
+    scgnnBestAri: 0.439,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+  {
+    folder: 'ifnb_kang2018_2800',
+    cells: 2800,
+    leidenAri: 0.472,
+    magicL1: 0.548,
+    scgnnBestAri: 0.264,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+  {
+    folder: 'worm_neuron_cao2017',
+    cells: 4186,
+    leidenAri: 0.41,
+    magicL1: 0.658,
+    scgnnBestAri: 0,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+  {
+    folder: 'pbmc4k_10x_top2000',
+    cells: 4271,
+    leidenAri: 0.573,
+    magicL1: 0.58,
+    scgnnBestAri: 0,
+    scgnnBestL1: null,
+    scgnn1PaperSeconds: null,
+  },
+];
+
+const argv = process.argv.slice(2);
+const split = argv.indexOf('--');
+const own = split >= 0 ? argv.slice(0, split) : argv;
+const extra = split >= 0 ? argv.slice(split + 1) : [];
+const json = own.includes('--json');
+const dropoutAt = own.indexOf('--dropout');
+const dropout = dropoutAt >= 0 ? own[dropoutAt + 1]! : '0.1';
+const words = own.filter((a, i) => !a.startsWith('--') && own[i - 1] !== '--dropout');
+const chosen = REFERENCE.filter((r) => words.length === 0 || words.some((w) => r.folder.includes(w)));
+
+const rows: string[] = [];
+const aris: number[] = [];
+const leidens: number[] = [];
+for (const ref of chosen) {
+  const dir = `../shared/data/${ref.folder}`;
+  if (!existsSync(dir)) continue;
+  const args = [
+    'tsx',
+    'src/cli/scgnn.ts',
+    'eval',
+    `${dir}/counts.csv.gz`,
+    '--labels',
+    `${dir}/labels.csv`,
+    '--seed',
+    '1',
+    '--dropout',
+    dropout,
+    '--quiet',
+    ...extra,
+  ];
+  const child = spawnSync('npx', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) {
+    console.error(`${ref.folder}: failed\n${child.stderr.slice(-2000)}`);
+    continue;
+  }
+  const r = JSON.parse(last) as {
+    ari: number;
+    nmi: number;
+    nClusters: number;
+    medianL1?: number;
+    seconds: { total: number; load: number };
+    peakRssMb: number;
+    iterations: number;
+  };
+  if (json) console.log(JSON.stringify({ dataset: ref.folder, ...r }));
+  aris.push(r.ari);
+  leidens.push(ref.leidenAri);
+  const bestL1 = Math.min(ref.magicL1, ref.scgnnBestL1 ?? Infinity);
+  const l1 =
+    r.medianL1 === undefined
+      ? '-'
+      : `${r.medianL1.toFixed(3)} ${r.medianL1 <= 0.9 * bestL1 ? '✓' : '✗'} (≤ ${(0.9 * bestL1).toFixed(3)})`;
+  const ari = `${r.ari.toFixed(3)} ${r.ari >= ref.scgnnBestAri ? '✓' : '✗'} (≥ ${ref.scgnnBestAri.toFixed(3)}; Leiden ${ref.leidenAri.toFixed(3)})`;
+  const total = r.seconds.total + r.seconds.load;
+  const speed = ref.scgnn1PaperSeconds
+    ? `${total.toFixed(1)} (${(ref.scgnn1PaperSeconds / total).toFixed(0)}x faster than ${ref.scgnn1PaperSeconds} s)`
+    : total.toFixed(1);
+  rows.push(
+    `| ${ref.folder} | ${ref.cells} | ${ari} | ${r.nClusters} | ${l1} | ${speed} | ${r.iterations} | ${r.peakRssMb} |`,
+  );
+}
+if (!json) {
+  console.log(`scgnn eval, seed 1, dropout ${dropout}${extra.length ? `, extra: ${extra.join(' ')}` : ''}\n`);
+  console.log(
+    '| dataset | cells | ARI (target) | clusters | median L1 (target) | seconds | iterations | peak RSS MB |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  console.log(
+    `\nmean ARI ${mean(aris).toFixed(3)} vs Leiden mean ${mean(leidens).toFixed(3)} over ${aris.length} datasets`,
+  );
+}

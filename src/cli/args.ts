@@ -1,0 +1,192 @@
+/**
+ * Command-line parameters: each flag maps onto one field of ScgnnParams (or a run option). `--params FILE`
+ * takes a JSON object of the same shape as ScgnnParams (any subset) for everything else.
+ */
+import { readFileSync } from 'node:fs';
+import type { Orientation } from '../core/dataset.ts';
+import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import type { BackendRequest } from '../engine/contract.ts';
+
+export interface CliOptions {
+  readonly command: 'run' | 'eval' | 'ltmg';
+  readonly input: string;
+  readonly out?: string;
+  readonly labels?: string;
+  readonly dropout: number;
+  readonly backend: BackendRequest;
+  readonly orientation: Orientation | 'auto';
+  readonly layout: 'genes-x-cells' | 'cells-x-genes';
+  readonly params: ScgnnParamsOverride;
+  readonly quiet: boolean;
+}
+
+export const USAGE = `scGNN Web command line
+
+  npm run scgnn -- run  <input> --out <dir> [options]     run the pipeline, write the outputs
+  npm run scgnn -- eval <input> --labels <labels.csv> [--dropout 0.1] [options]
+                                                          published protocol; JSON result on the last stdout line
+  npm run scgnn -- ltmg <input> --out <file.tsv> [--mode reference|full]
+
+<input>: a CSV/TSV(.gz) file, a 10x folder, a 10x .h5 or an .h5ad file.
+
+Options:
+  --seed N                 random seed (default 1)
+  --backend wasm|cpu       TensorFlow.js backend (default wasm)
+  --orientation genes-x-cells|cells-x-genes   for CSV/TSV (default: detected)
+  --layout cells-x-genes   imputed matrix layout (default genes-x-cells, as the reference)
+  --iterations N           maximum EM iterations (default 10)
+  --k N                    neighbours in the cell graph (default 10)
+  --prune mean-std|isolation-forest|none
+  --cluster louvainK|louvain|kmeans      clustering method (default louvainK)
+  --n-clusters N           k for --cluster kmeans
+  --graph-ae gcn|gat|none  graph autoencoder (default gcn)
+  --no-ltmg                skip the LTMG regulariser
+  --ltmg-mode reference|full
+  --no-cluster-ae          skip the cluster autoencoders
+  --impute scgnn1|closed-loop|none
+  --top-genes N            number of variable genes (default 2000)
+  --params FILE.json       any other parameter, as a JSON object shaped like ScgnnParams
+  --quiet                  no progress on stderr
+`;
+
+function takeValue(args: string[], i: number, flag: string): string {
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+  return v;
+}
+
+function int(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`${flag} needs an integer, got "${v}"`);
+  return n;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  const [command, ...rest] = argv;
+  if (command !== 'run' && command !== 'eval' && command !== 'ltmg') throw new Error(USAGE);
+  const positional: string[] = [];
+  let out: string | undefined;
+  let labels: string | undefined;
+  let dropout = command === 'eval' ? 0.1 : 0;
+  let backend: BackendRequest = 'wasm';
+  let orientation: Orientation | 'auto' = 'auto';
+  let layout: CliOptions['layout'] = 'genes-x-cells';
+  let quiet = false;
+  let fileParams: ScgnnParamsOverride = {};
+  const p: Record<string, Record<string, unknown>> & { seed?: number } = {};
+  const set = (group: string, key: string, value: unknown): void => {
+    p[group] = { ...(p[group] ?? {}), [key]: value };
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const v = (): string => takeValue(rest, i++, a);
+    switch (a) {
+      case '--out':
+        out = v();
+        break;
+      case '--labels':
+        labels = v();
+        break;
+      case '--dropout':
+        dropout = Number(v());
+        break;
+      case '--seed':
+        p.seed = int(v(), a);
+        break;
+      case '--backend':
+        backend = v() as BackendRequest;
+        break;
+      case '--orientation':
+        orientation = v() as Orientation;
+        break;
+      case '--layout':
+        layout = v() as CliOptions['layout'];
+        break;
+      case '--iterations':
+        set('iterations', 'max', int(v(), a));
+        break;
+      case '--k':
+        set('graph', 'k', int(v(), a));
+        break;
+      case '--prune':
+        set('graph', 'prune', v());
+        break;
+      case '--cluster':
+        set('cluster', 'method', v());
+        break;
+      case '--n-clusters':
+        set('cluster', 'k', int(v(), a));
+        break;
+      case '--graph-ae': {
+        const m = v();
+        if (m === 'none') set('graphAe', 'enabled', false);
+        else {
+          set('graphAe', 'enabled', true);
+          set('graphAe', 'model', m);
+        }
+        break;
+      }
+      case '--no-ltmg':
+        set('ltmg', 'enabled', false);
+        break;
+      case '--ltmg-mode':
+      case '--mode':
+        set('ltmg', 'mode', v());
+        break;
+      case '--no-cluster-ae':
+        set('clusterAe', 'enabled', false);
+        break;
+      case '--impute': {
+        const m = v();
+        if (m === 'none') set('impute', 'enabled', false);
+        else {
+          set('impute', 'enabled', true);
+          set('impute', 'mode', m);
+        }
+        break;
+      }
+      case '--top-genes':
+        set('preprocess', 'nTopGenes', int(v(), a));
+        break;
+      case '--params':
+        fileParams = JSON.parse(readFileSync(v(), 'utf8')) as ScgnnParamsOverride;
+        break;
+      case '--quiet':
+        quiet = true;
+        break;
+      default:
+        throw new Error(`Unknown option ${a}\n\n${USAGE}`);
+    }
+  }
+  if (positional.length !== 1) throw new Error(`Give exactly one input (file or 10x folder).\n\n${USAGE}`);
+  if (command !== 'eval' && !out) throw new Error(`${command} needs --out.\n\n${USAGE}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
+  if (!['wasm', 'cpu', 'webgpu', 'webgl', 'auto'].includes(backend))
+    throw new Error(`Unknown backend ${backend}`);
+  const params = mergeOverrides(fileParams, p as ScgnnParamsOverride);
+  return {
+    command,
+    input: positional[0]!,
+    ...(out ? { out } : {}),
+    ...(labels ? { labels } : {}),
+    dropout,
+    backend,
+    orientation,
+    layout,
+    params,
+    quiet,
+  };
+}
+
+function mergeOverrides(a: ScgnnParamsOverride, b: ScgnnParamsOverride): ScgnnParamsOverride {
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
+    const prev = out[k];
+    out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' ? { ...prev, ...v } : v;
+  }
+  return out as ScgnnParamsOverride;
+}

@@ -1,0 +1,282 @@
+/**
+ * scGNN Web on the command line: the same core the browser worker runs.
+ *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest
+ *   eval  <input> --labels <csv>      the published protocol; one JSON object on the last line of stdout
+ *   ltmg  <input> --out <file.tsv>    LTMG state matrix (genes x cells, tab separated, like the R package)
+ * Progress goes to stderr.
+ */
+import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import {
+  encodeLabels,
+  adjustedRandIndex,
+  normalizedMutualInfo,
+  silhouetteScore,
+} from '../core/cluster/metrics.ts';
+import type { LoadedDataset } from '../core/dataset.ts';
+import { simulateDropout, type Dropout } from '../core/eval/dropout.ts';
+import { imputationMetrics } from '../core/eval/imputation-metrics.ts';
+import { runLtmg } from '../core/ltmg/ltmg.ts';
+import { createContext, type ProgressEvent, type StageName } from '../core/pipeline/context.ts';
+import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
+import { withParams, type ScgnnParams } from '../core/pipeline/params.ts';
+import { runScgnn, type ScgnnInput, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
+import { preprocess, type Preprocessed } from '../core/preprocess/preprocess.ts';
+import { createRng } from '../core/rng.ts';
+import type { BackendInfo } from '../engine/contract.ts';
+import { isInputError } from '../io/errors.ts';
+import { loadLabels } from '../io/labels.ts';
+import { loadDataset } from '../io/load.ts';
+import { inputFileFromPath, inputFilesFromFolder } from '../io/node-input.ts';
+import {
+  writeEdgeListCsv,
+  writeEmbeddingCsv,
+  writeLabelsCsv,
+  writeMatrixCsv,
+  type TextSink,
+} from '../io/writers/csv-writers.ts';
+import { parseCli, type CliOptions } from './args.ts';
+import { setupNodeBackend, tf } from './node-backend.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+function log(opts: CliOptions, msg: string): void {
+  if (!opts.quiet) process.stderr.write(msg + '\n');
+}
+
+/** Progress lines on stderr: stage starts/ends, iterations, and a loss line every few seconds per model. */
+function progressPrinter(opts: CliOptions): (e: ProgressEvent) => void {
+  const lastLoss = new Map<string, number>();
+  return (e) => {
+    if (opts.quiet) return;
+    if (e.type === 'stage-start')
+      log(opts, `[${e.stage}]${e.iteration ? ` iteration ${e.iteration}:` : ''} ${e.label}…`);
+    else if (e.type === 'stage-end') log(opts, `[${e.stage}] done in ${e.seconds.toFixed(2)} s`);
+    else if (e.type === 'iteration') {
+      log(
+        opts,
+        `== iteration ${e.iteration}: ${e.nClusters} clusters, agreement with previous ${e.agreement.toFixed(3)}, ` +
+          `graph change ${(e.graphChange * 100).toFixed(1)} %, sizes ${e.clusterSizes.join(' ')}`,
+      );
+    } else if (e.type === 'loss') {
+      const now = performance.now();
+      if (now - (lastLoss.get(e.model) ?? 0) > 3000) {
+        lastLoss.set(e.model, now);
+        log(opts, `   ${e.model} epoch ${e.epoch}: loss ${e.loss.toPrecision(5)}`);
+      }
+    }
+  };
+}
+
+async function loadInput(opts: CliOptions): Promise<LoadedDataset> {
+  const files = statSync(opts.input).isDirectory()
+    ? await inputFilesFromFolder(opts.input)
+    : [await inputFileFromPath(opts.input)];
+  const ds = await loadDataset(files, { orientation: opts.orientation });
+  if (!opts.labels) return ds;
+  return { ...ds, labels: await loadLabels(await inputFileFromPath(opts.labels), ds.matrix.cellIds) };
+}
+
+function fileSink(path: string): TextSink & { close(): Promise<void> } {
+  const stream = createWriteStream(path);
+  return {
+    write: async (chunk) => {
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+async function writeTo(path: string, fn: (sink: TextSink) => Promise<void>): Promise<void> {
+  const sink = fileSink(path);
+  await fn(sink);
+  await sink.close();
+}
+
+interface Prepared {
+  dataset: LoadedDataset;
+  selected: Preprocessed;
+  input: ScgnnInput;
+  dropout: Dropout | null;
+  params: ScgnnParams;
+}
+
+function prepare(ds: LoadedDataset, opts: CliOptions): Prepared {
+  const params = withParams(opts.params);
+  // Select cells and genes on the raw values (log1p happens inside the pipeline, after any dropout).
+  const selected = preprocess(ds.matrix, { ...params.preprocess, log1p: false });
+  const dropout =
+    opts.dropout > 0
+      ? simulateDropout(selected.matrix, opts.dropout, createRng(params.seed).fork('dropout'))
+      : null;
+  return {
+    dataset: ds,
+    selected,
+    dropout,
+    params,
+    input: {
+      raw: dropout ? dropout.corrupted : selected.matrix,
+      cellIds: selected.cellIds,
+      geneIds: selected.geneIds,
+    },
+  };
+}
+
+async function runPipeline(
+  prep: Prepared,
+  opts: CliOptions,
+): Promise<{ result: ScgnnResult; seconds: Partial<Record<StageName | 'load' | 'total', number>> }> {
+  const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
+  const t0 = performance.now();
+  const result = await runScgnn(prep.input, prep.params, ctx);
+  return { result, seconds: { ...result.stageSeconds, total: (performance.now() - t0) / 1000 } };
+}
+
+function manifest(
+  opts: CliOptions,
+  prep: Prepared,
+  backend: BackendInfo,
+  result: ScgnnResult,
+  seconds: RunManifest['seconds'],
+  outputs: Record<string, string>,
+): RunManifest {
+  const ds = prep.dataset;
+  return {
+    tool: 'scgnn-web',
+    version: pkg.version,
+    createdAt: new Date().toISOString(),
+    environment: {
+      runtime: `node ${process.version}`,
+      tfjs: tf.version_core,
+      backend: backend.name,
+      adapter: backend.adapter,
+    },
+    input: {
+      name: ds.name,
+      format: ds.format,
+      cells: ds.matrix.counts.nRows,
+      genes: ds.matrix.counts.nCols,
+      orientation: ds.orientation?.chosen ?? null,
+    },
+    preprocessing: prep.selected.summary,
+    params: prep.params,
+    seed: prep.params.seed,
+    ...(prep.dropout ? { dropout: { rate: opts.dropout, entries: prep.dropout.rows.length } } : {}),
+    result: {
+      nClusters: result.nClusters,
+      iterations: result.history.length,
+      converged: result.converged,
+      history: result.history,
+      clusterSizes: clusterSizes(result.labels, result.nClusters),
+    },
+    seconds,
+    outputs,
+  };
+}
+
+async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void> {
+  const tLoad = performance.now();
+  const prep = prepare(await loadInput(opts), opts);
+  const loadSeconds = (performance.now() - tLoad) / 1000;
+  log(
+    opts,
+    `loaded ${prep.dataset.name}: ${prep.input.raw.nRows} cells x ${prep.input.raw.nCols} genes after preprocessing`,
+  );
+  const { result, seconds } = await runPipeline(prep, opts);
+  const out = opts.out!;
+  mkdirSync(out, { recursive: true });
+  const outputs = {
+    imputed: 'imputed.csv',
+    embedding: 'embedding.csv',
+    graph: 'graph_edges.csv',
+    labels: 'labels.csv',
+    manifest: 'manifest.json',
+  };
+  const { cellIds, geneIds } = prep.input;
+  await writeTo(join(out, outputs.imputed), (s) =>
+    writeMatrixCsv(s, result.imputed, cellIds, geneIds, opts.layout),
+  );
+  await writeTo(join(out, outputs.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
+  await writeTo(join(out, outputs.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
+  await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
+  const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
+  await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
+  log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
+}
+
+async function commandEval(opts: CliOptions): Promise<void> {
+  const tLoad = performance.now();
+  const prep = prepare(await loadInput(opts), opts);
+  const loadSeconds = (performance.now() - tLoad) / 1000;
+  const { result, seconds } = await runPipeline(prep, opts);
+  const report: Record<string, unknown> = {
+    dataset: prep.dataset.name,
+    cells: prep.input.raw.nRows,
+    genes: prep.input.raw.nCols,
+  };
+  const labels = prep.dataset.labels;
+  if (labels) {
+    const cellIndex = prep.selected.cellIndex;
+    const { codes } = encodeLabels(Array.from(cellIndex, (c) => labels.labels[c] ?? null));
+    const keep = Array.from(codes.keys()).filter((i) => codes[i]! >= 0);
+    const truth = keep.map((i) => codes[i]!);
+    const pred = keep.map((i) => result.labels[i]!);
+    report.ari = adjustedRandIndex(truth, pred);
+    report.nmi = normalizedMutualInfo(truth, pred);
+    report.labelledCells = keep.length;
+  }
+  report.silhouette =
+    result.nClusters > 1 ? silhouetteScore(result.embedding, result.labels, { rng: createRng(1) }) : null;
+  report.nClusters = result.nClusters;
+  report.iterations = result.history.length;
+  report.converged = result.converged;
+  if (prep.dropout) Object.assign(report, imputationMetrics(result.imputed, prep.dropout));
+  report.seconds = { load: loadSeconds, ...seconds };
+  report.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+async function commandLtmg(opts: CliOptions): Promise<void> {
+  const prep = prepare(await loadInput(opts), { ...opts, dropout: 0 });
+  const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
+  const out = await runLtmg(prep.input.raw, prep.params.ltmg, ctx);
+  const { cellIds, geneIds } = prep.input;
+  await writeTo(opts.out!, async (s) => {
+    await s.write(['', ...cellIds].join('\t') + '\n');
+    for (let g = 0; g < out.nGenes; g++) {
+      const row: (string | number)[] = [geneIds[g]!];
+      for (let c = 0; c < out.nCells; c++) row.push(out.states[c * out.nGenes + g]!);
+      await s.write(row.join('\t') + '\n');
+    }
+  });
+  log(opts, `wrote the LTMG states (${out.nGenes} genes x ${out.nCells} cells) to ${opts.out}`);
+}
+
+async function main(): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCli(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const backend = await setupNodeBackend(opts.backend);
+    log(opts, `backend: ${backend.name}`);
+    if (opts.command === 'run') await commandRun(opts, backend);
+    else if (opts.command === 'eval') await commandEval(opts);
+    else await commandLtmg(opts);
+    return 0;
+  } catch (e) {
+    if (isInputError(e)) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main();

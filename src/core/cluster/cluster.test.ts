@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { symmetricGraph } from '../graph/cell-graph.ts';
+import { knn } from '../graph/knn.ts';
+import { denseMatrix } from '../matrix/dense.ts';
+import { buildCellGraph, pruneMeanStd } from '../graph/prune.ts';
+import { createContext } from '../pipeline/context.ts';
+import { createRng } from '../rng.ts';
+import { clusterCells, clusterDefaults, louvainKCount, mergeSmallClusters } from './cluster.ts';
+import { adjustedRandIndex } from './metrics.ts';
+import { blobs } from './test-blobs.ts';
+
+// 6 well-separated blobs of 40 cells in 8-D.
+const centres = Array.from({ length: 6 }, (_, b) => Array.from({ length: 8 }, (_, f) => (f === b ? 20 : 0)));
+
+async function blobGraph(perBlob = 40) {
+  const { data, truth } = blobs(centres, perBlob, 1, 2);
+  const ctx = createContext(tf, createRng(1));
+  const graph = buildCellGraph(pruneMeanStd(await knn(data, 10, ctx)));
+  return { data, truth, graph, ctx };
+}
+
+describe('clusterCells', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('louvainKCount follows the reference rule', () => {
+    expect(louvainKCount(6, 240, 'auto')).toBe(4); // int(6 x 0.8)
+    expect(louvainKCount(6, 3000, 'auto')).toBe(3); // int(6 x 0.5)
+    expect(louvainKCount(3, 240, 'auto')).toBe(2); // int(2.4) = 2 < 3 -> 2
+    expect(louvainKCount(5, 3000, 'auto')).toBe(2); // int(2.5) = 2 -> 2
+    expect(louvainKCount(7, 100, 1)).toBe(7);
+  });
+
+  it('LouvainK: Louvain finds the 6 blobs, KMeans gets int(6 x res) clusters', async () => {
+    const { data, truth, graph, ctx } = await blobGraph();
+    const auto = await clusterCells(data, graph, clusterDefaults, ctx);
+    expect(auto.louvainCommunities).toBe(6);
+    expect(auto.nClusters).toBe(4); // N = 240 < 2000: res 0.8
+    expect(auto.sizes.reduce((a, b) => a + b, 0)).toBe(240);
+    expect(Math.max(...auto.labels)).toBe(3);
+    for (let c = 1; c < auto.sizes.length; c++)
+      expect(auto.sizes[c]!).toBeLessThanOrEqual(auto.sizes[c - 1]!);
+    const exact = await clusterCells(data, graph, { ...clusterDefaults, resolution: 1 }, ctx);
+    expect(exact.nClusters).toBe(6);
+    expect(adjustedRandIndex(truth, exact.labels)).toBe(1);
+    // Deterministic for the context's seed.
+    const again = await clusterCells(
+      data,
+      graph,
+      { ...clusterDefaults, resolution: 1 },
+      createContext(tf, createRng(1)),
+    );
+    expect(again.labels).toEqual(exact.labels);
+  });
+
+  it('louvain alone and kmeans with a given k', async () => {
+    const { data, truth, graph, ctx } = await blobGraph();
+    const lv = await clusterCells(data, graph, { ...clusterDefaults, method: 'louvain' }, ctx);
+    expect(lv.nClusters).toBe(6);
+    expect(adjustedRandIndex(truth, lv.labels)).toBe(1);
+    const km = await clusterCells(data, graph, { ...clusterDefaults, method: 'kmeans', k: 6 }, ctx);
+    expect(km.louvainCommunities).toBe(0);
+    expect(adjustedRandIndex(truth, km.labels)).toBe(1);
+    await expect(clusterCells(data, graph, { ...clusterDefaults, method: 'kmeans' }, ctx)).rejects.toThrow(
+      RangeError,
+    );
+  });
+
+  it('caps the count at maxClusters by merging the smallest clusters into the nearest centroid', async () => {
+    const { data, graph, ctx } = await blobGraph();
+    const capped = await clusterCells(
+      data,
+      graph,
+      { ...clusterDefaults, method: 'louvain', maxClusters: 4 },
+      ctx,
+    );
+    expect(capped.nClusters).toBe(4);
+    expect(capped.sizes.reduce((a, b) => a + b, 0)).toBe(240);
+    const km = await clusterCells(
+      data,
+      graph,
+      { ...clusterDefaults, method: 'kmeans', k: 10, maxClusters: 3 },
+      ctx,
+    );
+    expect(km.nClusters).toBe(3);
+  });
+
+  it('merges clusters smaller than minClusterSize into the nearest remaining centroid', () => {
+    // Two clusters of 6 at x = 0 and x = 10, and a cluster of 2 at x = 8: the pair joins the x = 10 cluster.
+    const x = Float32Array.of(0, 0, 0, 0, 0, 0, 10, 10, 10, 10, 10, 10, 8, 8);
+    const labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2];
+    const r = mergeSmallClusters(denseMatrix(14, 1, x), labels, 5, 30);
+    expect(r.sizes).toEqual([8, 6]);
+    expect(Array.from(r.labels)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // minClusterSize 1 keeps everything; when no cluster is large enough the largest one survives.
+    expect(mergeSmallClusters(denseMatrix(14, 1, x), labels, 1, 30).sizes).toEqual([6, 6, 2]);
+    expect(mergeSmallClusters(denseMatrix(14, 1, x), labels, 100, 30).sizes).toEqual([14]);
+  });
+
+  it('in clusterCells, a separate community of 3 cells joins the nearest cluster', async () => {
+    const { data, graph, ctx } = await blobGraph();
+    // 3 extra cells near blob 0 (x0 = 20) but forming their own graph component (a triangle): Louvain makes them
+    // a 7th community of 3 (< 5), which is dissolved into blob 0's cluster.
+    const n0 = data.rows;
+    const n = n0 + 3;
+    const x = new Float32Array(n * 8);
+    x.set(data.data);
+    for (let i = 0; i < 3; i++) x[(n0 + i) * 8] = 30 + i * 0.1;
+    const emb = denseMatrix(n, 8, x);
+    const from: number[] = [n0, n0, n0 + 1];
+    const to: number[] = [n0 + 1, n0 + 2, n0 + 2];
+    for (let i = 0; i < n0; i++)
+      for (let p = graph.indptr[i]!; p < graph.indptr[i + 1]!; p++) {
+        from.push(i);
+        to.push(graph.indices[p]!);
+      }
+    const g = symmetricGraph(n, from, to, new Float32Array(from.length).fill(1));
+    const r = await clusterCells(emb, g, { ...clusterDefaults, method: 'louvain' }, ctx);
+    expect(r.louvainCommunities).toBe(7);
+    expect(r.nClusters).toBe(6);
+    expect(r.sizes).toEqual([43, 40, 40, 40, 40, 40]);
+    // The extra cells share the label of blob 0's cells (cell 0 is in blob 0).
+    for (let i = n0; i < n; i++) expect(r.labels[i]).toBe(r.labels[0]);
+  });
+});

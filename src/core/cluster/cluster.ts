@@ -1,0 +1,149 @@
+/**
+ * Cell clustering: scGNN's LouvainK (reference note §1.7, `scGNN.py:455-482`, `util_function.py:686-711`) and
+ * its alternatives ('louvain' alone, 'kmeans' with a given k).
+ *
+ * LouvainK as the reference runs it: Louvain on the (pruned, weighted) cell graph gives a community count c;
+ * k = int(c x res), where res = 'auto' is 0.8 if N < 2000 else 0.5, and k = 2 if that is below 3; then KMeans(k)
+ * on the embedding gives the labels. Louvain here is seeded graphology Louvain on the sparse graph (the reference
+ * builds a dense N x N igraph adjacency); KMeans is sklearn's algorithm with this project's seeded Rng.
+ *
+ * DEVIATION (small clusters and the cluster cap). The reference's `trimClustering` (`util_function.py:564-587`,
+ * only when there are > 30 or <= 1 clusters) relabels members of clusters smaller than 5, or with index >= 30, to
+ * an extra cluster "30": a junk cluster of unrelated cells that then gets its own cluster autoencoder and its own
+ * cell-type regulariser. Here, always: clusters smaller than `minClusterSize` are dissolved, at most
+ * `maxClusters` clusters are kept (the largest), and every cell of a dissolved cluster joins the remaining
+ * cluster with the nearest centroid in the embedding. The largest cluster always survives, so tiny inputs still
+ * get a clustering. For the k-means methods, k itself is first capped at `maxClusters` (asking KMeans for more
+ * clusters only to merge them afterwards would waste the k-means objective). `minClusterSize: 1` and a large
+ * `maxClusters` switch this off.
+ *
+ * Labels are 0..nClusters-1 ordered by decreasing cluster size (ties: the cluster of the lower first cell).
+ */
+import type { CellGraph } from '../graph/cell-graph.ts';
+import type { DenseMatrix } from '../matrix/dense.ts';
+import type { StageContext } from '../pipeline/context.ts';
+import { kmeans } from './kmeans.ts';
+import { louvain, relabelBySize } from './louvain.ts';
+
+export type ClusterMethod = 'louvainK' | 'louvain' | 'kmeans';
+
+export interface ClusterParams {
+  readonly method: ClusterMethod;
+  /** for 'kmeans' */
+  readonly k?: number;
+  /** 'auto' = 0.8 if N < 2000 else 0.5 (scale on the Louvain count, reference) */
+  readonly resolution: number | 'auto';
+  /** Louvain's own modularity resolution, default 1 */
+  readonly louvainResolution: number;
+  readonly minClusterSize: number;
+  readonly maxClusters: number;
+}
+
+export const clusterDefaults: ClusterParams = {
+  method: 'louvainK',
+  resolution: 'auto',
+  louvainResolution: 1,
+  minClusterSize: 5,
+  maxClusters: 30,
+};
+
+export interface ClusterResult {
+  readonly labels: Int32Array;
+  readonly nClusters: number;
+  /** Louvain community count (0 for 'kmeans', which does not run Louvain). */
+  readonly louvainCommunities: number;
+  readonly sizes: number[];
+}
+
+/** The reference's LouvainK rule: k = int(c x res) if >= 3 else 2, res 'auto' = 0.8 (N < 2000) or 0.5. */
+export function louvainKCount(communities: number, nCells: number, resolution: number | 'auto'): number {
+  const res = resolution === 'auto' ? (nCells < 2000 ? 0.8 : 0.5) : resolution;
+  const k = Math.trunc(communities * res);
+  return k >= 3 ? k : 2;
+}
+
+/**
+ * Dissolve clusters smaller than `minClusterSize` and beyond the `maxClusters` largest; their cells join the
+ * kept cluster with the nearest centroid (Euclidean, centroids of the kept clusters' members). Returns labels
+ * relabelled by decreasing size.
+ */
+export function mergeSmallClusters(
+  embedding: DenseMatrix,
+  labels: ArrayLike<number>,
+  minClusterSize: number,
+  maxClusters: number,
+): { labels: Int32Array; sizes: number[] } {
+  const { labels: byRank, sizes } = relabelBySize(labels);
+  // Ranks are by decreasing size, so the kept clusters are a prefix: rank < nKeep.
+  let nKeep = 0;
+  while (nKeep < sizes.length && nKeep < maxClusters && sizes[nKeep]! >= minClusterSize) nKeep++;
+  nKeep = Math.max(nKeep, Math.min(1, sizes.length));
+  if (nKeep === sizes.length) return { labels: byRank, sizes };
+  const n = embedding.rows;
+  const d = embedding.cols;
+  const x = embedding.data;
+  const centroids = new Float64Array(nKeep * d);
+  for (let i = 0; i < n; i++) {
+    const c = byRank[i]!;
+    if (c >= nKeep) continue;
+    for (let f = 0; f < d; f++) centroids[c * d + f]! += x[i * d + f]!;
+  }
+  for (let c = 0; c < nKeep; c++) for (let f = 0; f < d; f++) centroids[c * d + f]! /= sizes[c]!;
+  const merged = new Int32Array(byRank);
+  for (let i = 0; i < n; i++) {
+    if (byRank[i]! < nKeep) continue;
+    let best = 0;
+    let bestDist = Infinity;
+    for (let c = 0; c < nKeep; c++) {
+      let s = 0;
+      for (let f = 0; f < d; f++) {
+        const diff = x[i * d + f]! - centroids[c * d + f]!;
+        s += diff * diff;
+      }
+      if (s < bestDist) {
+        bestDist = s;
+        best = c;
+      }
+    }
+    merged[i] = best;
+  }
+  return relabelBySize(merged);
+}
+
+/** Cluster the cells of an embedding with its cell graph (see the module header for the methods). */
+export async function clusterCells(
+  embedding: DenseMatrix,
+  graph: CellGraph,
+  params: ClusterParams,
+  ctx: StageContext,
+): Promise<ClusterResult> {
+  const n = embedding.rows;
+  if (graph.nNodes !== n)
+    throw new RangeError(`clusterCells: graph has ${graph.nNodes} nodes for ${n} cells`);
+  if (n === 0) return { labels: new Int32Array(0), nClusters: 0, louvainCommunities: 0, sizes: [] };
+  const maxClusters = Math.max(1, Math.floor(params.maxClusters));
+  let raw: Int32Array;
+  let communities = 0;
+  const runKMeans = (k: number): Int32Array =>
+    kmeans(embedding, Math.max(1, Math.min(k, maxClusters, n)), { rng: ctx.rng.fork('kmeans') }).labels;
+
+  if (params.method === 'kmeans') {
+    if (params.k === undefined || !Number.isInteger(params.k) || params.k < 1)
+      throw new RangeError(`clusterCells: method 'kmeans' needs a positive integer k, got ${params.k}`);
+    raw = runKMeans(params.k);
+  } else {
+    const comm = louvain(graph, { resolution: params.louvainResolution, rng: ctx.rng.fork('louvain') });
+    for (let i = 0; i < n; i++) communities = Math.max(communities, comm[i]! + 1);
+    ctx.report({
+      type: 'stage-progress',
+      stage: 'cluster',
+      fraction: 0.5,
+      message: `Louvain: ${communities} communities`,
+    });
+    await ctx.checkpoint();
+    raw = params.method === 'louvain' ? comm : runKMeans(louvainKCount(communities, n, params.resolution));
+  }
+  const { labels, sizes } = mergeSmallClusters(embedding, raw, params.minClusterSize, maxClusters);
+  ctx.report({ type: 'stage-progress', stage: 'cluster', fraction: 1, message: `${sizes.length} clusters` });
+  return { labels, nClusters: sizes.length, louvainCommunities: communities, sizes };
+}

@@ -1,0 +1,130 @@
+/**
+ * Every parameter of an scGNN run, with documented defaults. Defaults follow the scGNN papers and the
+ * reference tools' sound choices (reference note §1, §2.5); where ours differ (epochs, batch sizes, learning
+ * rates, stopping rule) the README's benchmark section gives the measurements behind the choice.
+ */
+import type { ClusterParams } from '../cluster/cluster.ts';
+import { clusterDefaults } from '../cluster/cluster.ts';
+import type { PruneMethod } from '../graph/prune.ts';
+import type { LtmgParams } from '../ltmg/ltmg.ts';
+import { ltmgDefaults } from '../ltmg/ltmg.ts';
+import type { GraphAeParams } from '../nn/graph-ae.ts';
+import { graphAeDefaults } from '../nn/graph-ae.ts';
+import type { TrainParams } from '../nn/train.ts';
+import { clusterAeDefaults, featureAeDefaults, imputeAeDefaults } from '../nn/train.ts';
+import type { PreprocessParams } from '../preprocess/preprocess.ts';
+import { preprocessDefaults } from '../preprocess/preprocess.ts';
+
+export interface ScgnnParams {
+  /** Seed of every random choice (initialisation, batches, sampling, k-means, Louvain). */
+  readonly seed: number;
+  readonly preprocess: PreprocessParams;
+  /** LTMG regulariser of the feature autoencoder (scGNN 1.0 `--regulized-type LTMG`). */
+  readonly ltmg: LtmgParams & { readonly enabled: boolean };
+  readonly featureAe: {
+    readonly hidden: number;
+    readonly latent: number;
+    /** Initial training (reference: 500 full-batch epochs with the LTMG term). */
+    readonly pretrain: TrainParams;
+    /** Training per EM iteration on the cluster autoencoders' reconstruction (reference: 200 epochs). */
+    readonly iteration: TrainParams;
+  };
+  readonly graph: {
+    /** Neighbours per cell (reference 10). */
+    readonly k: number;
+    readonly prune: PruneMethod;
+  };
+  /** Graph autoencoder; when enabled its embedding is what is clustered (scGNN 1.0 paper runs, scGNN 2.0). */
+  readonly graphAe: GraphAeParams & { readonly enabled: boolean };
+  readonly cluster: ClusterParams;
+  readonly clusterAe: TrainParams & { readonly enabled: boolean };
+  readonly iterations: {
+    /** At most this many EM iterations (reference 10). */
+    readonly max: number;
+    /** Stop when the ARI between successive clusterings reaches this (reference 0.99; label-free). */
+    readonly minAgreement: number;
+    /** ...or when the fraction of changed graph edges falls to this. */
+    readonly maxGraphChange: number;
+  };
+  readonly impute: {
+    readonly enabled: boolean;
+    /** 'scgnn1': a fresh autoencoder (initial weights) with graph and cell-type regularisers;
+     *  'closed-loop': scGNN 2.0, the last cluster-autoencoder reconstruction is the imputation. */
+    readonly mode: 'scgnn1' | 'closed-loop';
+    readonly train: TrainParams;
+    /** Weight of the graph regulariser: per-cell error weighted by node degree (reference 0.3). */
+    readonly graphWeight: number;
+    /** Weight of the cell-type regulariser: per-cell error weighted by cluster size (reference 0.1). */
+    readonly celltypeWeight: number;
+  };
+}
+
+export const scgnnDefaults: ScgnnParams = {
+  seed: 1,
+  preprocess: preprocessDefaults,
+  ltmg: { ...ltmgDefaults, enabled: true },
+  featureAe: {
+    hidden: 512,
+    latent: 128,
+    pretrain: featureAeDefaults,
+    // EM phases train without the LTMG term (v1 `noregu`: plain SSE, weight 1), 200 epochs.
+    iteration: { ...featureAeDefaults, epochs: 200, mseWeight: 1, ltmgWeight: 0 },
+  },
+  graph: { k: 10, prune: 'mean-std' },
+  graphAe: { ...graphAeDefaults, enabled: true },
+  cluster: clusterDefaults,
+  clusterAe: { ...clusterAeDefaults, enabled: true },
+  iterations: { max: 10, minAgreement: 0.99, maxGraphChange: 0.01 },
+  impute: { enabled: true, mode: 'scgnn1', train: imputeAeDefaults, graphWeight: 0.3, celltypeWeight: 0.1 },
+};
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type ScgnnParamsOverride = DeepPartial<ScgnnParams>;
+
+/** Defaults overridden by a (deep) partial set of parameters. */
+export function withParams(overrides: ScgnnParamsOverride, base: ScgnnParams = scgnnDefaults): ScgnnParams {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (b === undefined) return a;
+    if (
+      a &&
+      b &&
+      typeof a === 'object' &&
+      typeof b === 'object' &&
+      !Array.isArray(a) &&
+      !ArrayBuffer.isView(a)
+    ) {
+      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = merge(out[k], v);
+      return out;
+    }
+    return b;
+  };
+  return merge(base, overrides) as ScgnnParams;
+}
+
+/** Problems with a parameter set (empty when valid). */
+export function validateParams(p: ScgnnParams): string[] {
+  const problems: string[] = [];
+  const positiveInt = (v: number, name: string): void => {
+    if (!(Number.isInteger(v) && v > 0)) problems.push(`${name} must be a positive integer (got ${v})`);
+  };
+  positiveInt(p.graph.k, 'graph.k');
+  positiveInt(p.iterations.max, 'iterations.max');
+  positiveInt(p.featureAe.hidden, 'featureAe.hidden');
+  positiveInt(p.featureAe.latent, 'featureAe.latent');
+  for (const [name, t] of [
+    ['featureAe.pretrain', p.featureAe.pretrain],
+    ['featureAe.iteration', p.featureAe.iteration],
+    ['clusterAe', p.clusterAe],
+    ['impute.train', p.impute.train],
+  ] as const) {
+    if (!(Number.isInteger(t.epochs) && t.epochs >= 0))
+      problems.push(`${name}.epochs must be a non-negative integer`);
+    positiveInt(t.batchSize, `${name}.batchSize`);
+    if (!(t.learningRate > 0)) problems.push(`${name}.learningRate must be positive`);
+  }
+  if (!(p.iterations.minAgreement >= 0 && p.iterations.minAgreement <= 1))
+    problems.push('iterations.minAgreement must be in [0, 1]');
+  if (!Number.isInteger(p.seed)) problems.push('seed must be an integer');
+  return problems;
+}
