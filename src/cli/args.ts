@@ -43,7 +43,7 @@ Options:
   --no-ltmg                skip the LTMG regulariser
   --ltmg-mode reference|full
   --no-cluster-ae          skip the cluster autoencoders
-  --impute scgnn1|closed-loop|none
+  --impute graph|scgnn1|closed-loop|none
   --top-genes N            number of variable genes (default 2000)
   --params FILE.json       any other parameter, as a JSON object shaped like ScgnnParams
   --quiet                  no progress on stderr

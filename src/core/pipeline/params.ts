@@ -13,12 +13,19 @@ import { graphAeDefaults } from '../nn/graph-ae.ts';
 import type { TrainParams } from '../nn/train.ts';
 import { clusterAeDefaults, featureAeDefaults, imputeAeDefaults } from '../nn/train.ts';
 import type { PreprocessParams } from '../preprocess/preprocess.ts';
+import { imputeDefaults, type ImputeParams } from '../impute/impute.ts';
 import { preprocessDefaults } from '../preprocess/preprocess.ts';
 
 export interface ScgnnParams {
   /** Seed of every random choice (initialisation, batches, sampling, k-means, Louvain). */
   readonly seed: number;
   readonly preprocess: PreprocessParams;
+  /**
+   * Model input scaling. 'none' = ln(1 + count), the reference (which has no normalisation anywhere);
+   * 'library-size' = ln(1 + count · m / total_i) with m the median total per cell, so sequencing depth does
+   * not dominate the embedding. Outputs are always mapped back to ln(1 + count) of the input's own scale.
+   */
+  readonly normalize: 'none' | 'library-size';
   /** LTMG regulariser of the feature autoencoder (scGNN 1.0 `--regulized-type LTMG`). */
   readonly ltmg: LtmgParams & { readonly enabled: boolean };
   readonly featureAe: {
@@ -48,9 +55,16 @@ export interface ScgnnParams {
   };
   readonly impute: {
     readonly enabled: boolean;
-    /** 'scgnn1': a fresh autoencoder (initial weights) with graph and cell-type regularisers;
-     *  'closed-loop': scGNN 2.0, the last cluster-autoencoder reconstruction is the imputation. */
-    readonly mode: 'scgnn1' | 'closed-loop';
+    /**
+     * 'graph' (default): each zero is filled with the gene's level where it is detected among the cell's
+     *   neighbours in the scGNN cell graph (joined with a kNN graph of the input), observed values kept
+     *   (src/core/impute; measured in scripts/impute-experiments/README.md);
+     * 'scgnn1': a fresh autoencoder (initial weights) with the graph and cell-type regularisers (paper §1.10);
+     * 'closed-loop': scGNN 2.0, the last cluster-autoencoder reconstruction is the imputation.
+     */
+    readonly mode: 'graph' | 'scgnn1' | 'closed-loop';
+    /** Settings of the 'graph' mode. */
+    readonly graph: ImputeParams;
     readonly train: TrainParams;
     /** Weight of the graph regulariser: per-cell error weighted by node degree (reference 0.3). */
     readonly graphWeight: number;
@@ -62,6 +76,7 @@ export interface ScgnnParams {
 export const scgnnDefaults: ScgnnParams = {
   seed: 1,
   preprocess: preprocessDefaults,
+  normalize: 'none',
   ltmg: { ...ltmgDefaults, enabled: true },
   featureAe: {
     hidden: 512,
@@ -75,7 +90,14 @@ export const scgnnDefaults: ScgnnParams = {
   cluster: clusterDefaults,
   clusterAe: { ...clusterAeDefaults, enabled: true },
   iterations: { max: 10, minAgreement: 0.99, maxGraphChange: 0.01 },
-  impute: { enabled: true, mode: 'scgnn1', train: imputeAeDefaults, graphWeight: 0.3, celltypeWeight: 0.1 },
+  impute: {
+    enabled: true,
+    mode: 'graph',
+    graph: imputeDefaults,
+    train: imputeAeDefaults,
+    graphWeight: 0.3,
+    celltypeWeight: 0.1,
+  },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

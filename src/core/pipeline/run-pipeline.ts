@@ -32,6 +32,7 @@ import {
   type Autoencoder,
 } from '../nn/autoencoder.ts';
 import { runGraphAe } from '../nn/graph-ae.ts';
+import { impute } from '../impute/impute.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../nn/train.ts';
 import type { StageContext, StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
@@ -74,14 +75,39 @@ export interface ScgnnResult {
   readonly stageSeconds: Partial<Record<StageName, number>>;
 }
 
-/** Dense log1p matrix of a CSR matrix. */
-export function log1pDense(m: CsrMatrix): DenseMatrix {
+/** Dense ln(1 + s_i · x) of a CSR matrix, with an optional per-row scale s_i. */
+export function log1pDense(m: CsrMatrix, rowScale?: Float64Array): DenseMatrix {
   const out = denseMatrix(m.nRows, m.nCols);
   for (let r = 0; r < m.nRows; r++) {
-    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++)
-      out.data[r * m.nCols + m.indices[k]!] = Math.log1p(m.values[k]!);
+    const s = rowScale ? rowScale[r]! : 1;
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
+      out.data[r * m.nCols + m.indices[k]!] = Math.log1p(s * m.values[k]!);
+    }
   }
   return out;
+}
+
+/** Per-cell scale factors m / total_i (m = median of the per-cell totals); 1 for empty cells. */
+export function librarySizeFactors(m: CsrMatrix): Float64Array {
+  const totals = new Float64Array(m.nRows);
+  for (let r = 0; r < m.nRows; r++)
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) totals[r]! += m.values[k]!;
+  const sorted = totals.slice().sort();
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return totals.map((t) => (t > 0 ? median / t : 1));
+}
+
+/** Map ln(1 + s_i · x) values back to ln(1 + x), in place. */
+export function unscaleLog1p(m: DenseMatrix, rowScale: Float64Array): DenseMatrix {
+  for (let r = 0; r < m.rows; r++) {
+    const s = rowScale[r]!;
+    for (let c = 0; c < m.cols; c++) {
+      const i = r * m.cols + c;
+      m.data[i] = Math.log1p(Math.expm1(Math.max(0, m.data[i]!)) / s);
+    }
+  }
+  return m;
 }
 
 export async function runScgnn(
@@ -110,7 +136,8 @@ export async function runScgnn(
   };
   const stageCtx = (label: string): StageContext => ({ ...ctx, rng: ctx.rng.fork(label) });
 
-  const x = log1pDense(input.raw);
+  const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
+  const x = log1pDense(input.raw, scale);
   const nGenes = x.cols;
 
   const ltmg = params.ltmg.enabled
@@ -248,6 +275,16 @@ export async function runScgnn(
     let imputed: DenseMatrix;
     if (!params.impute.enabled) {
       imputed = recon;
+    } else if (params.impute.mode === 'graph') {
+      const finalRecon = recon;
+      const finalLabels = labels;
+      imputed = await timed('impute', 'Imputation on the cell graph', () =>
+        impute(
+          { x, recon: finalRecon, graph: finalGraph, labels: finalLabels },
+          params.impute.graph,
+          stageCtx('impute'),
+        ),
+      );
     } else if (params.impute.mode === 'closed-loop') {
       const finalRecon = recon;
       const finalLabels = labels;
@@ -278,6 +315,7 @@ export async function runScgnn(
         return (await embedAndReconstruct(model, x, tf)).recon;
       });
     }
+    if (scale) unscaleLog1p(imputed, scale);
     return {
       x,
       ltmg,
