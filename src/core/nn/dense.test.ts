@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.ts';
-import { dense, denseBackward, type GradientMode } from './dense.ts';
+import { dense, denseBackward, denseForward, denseTrainForward, type GradientMode } from './dense.ts';
 
 function random(shape: [number, number] | [number], seed: number): tf.Tensor {
   const rng = createRng(seed);
@@ -98,5 +98,35 @@ describe('dense layer', () => {
       expect(maxAbsDiff(a.db, b.db)).toBeLessThan(1e-5);
       expect(denseBackward(tf, dy, x, w, y, 'relu', false).dx).toBeUndefined();
     });
+  });
+
+  it('denseTrainForward (Wᵀ·xᵀ)ᵀ and the backward pass reusing its transposes match the plain ones', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      // [in, out] = [40, 6]: batch 3 takes the transposed path (3·46 ≤ 240), batch 20 the plain one;
+      // [6, 40] (widening) always the plain one.
+      for (const [rows, inDim, outDim, transposed] of [
+        [3, 40, 6, true],
+        [20, 40, 6, false],
+        [3, 6, 40, false],
+      ] as const) {
+        const x = random([rows, inDim], 11) as tf.Tensor2D;
+        const w = random([inDim, outDim], 12) as tf.Tensor2D;
+        const b = random([outDim], 13) as tf.Tensor1D;
+        const dy = random([rows, outDim], 14) as tf.Tensor2D;
+        const plain = denseForward(tf, x, w, b, 'relu');
+        const cache = denseTrainForward(tf, x, w, b, 'relu');
+        expect(cache.wT !== undefined).toBe(transposed);
+        expect(maxAbsDiff(cache.y, plain)).toBeLessThan(1e-5);
+        // A given xᵀ is used (and handed back).
+        expect(denseTrainForward(tf, x, w, b, 'relu', tf.transpose(x)).xT).toBeDefined();
+        const g0 = denseBackward(tf, dy, x, w, plain, 'relu', true);
+        const g1 = denseBackward(tf, dy, x, w, cache.y, 'relu', true, 'custom', cache);
+        expect(maxAbsDiff(g0.dx!, g1.dx!)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(g0.dw, g1.dw)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(g0.db, g1.db)).toBeLessThan(1e-5);
+      }
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

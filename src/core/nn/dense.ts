@@ -17,6 +17,14 @@
  *
  * `denseBackward` is also used directly by the training loop (train.ts), which backpropagates by hand through
  * the four layers, so training needs no tf gradient registry at all.
+ *
+ * The training loop's forward pass (`denseTrainForward`) also avoids XNNPACK's weight packing: the WASM
+ * matMul packs its right operand into blocks on every call where that tensor is new, and the weights are new
+ * after every Adam step. For a small batch, packing W (in x out) costs as much as the product itself
+ * (measured: 48x2000 · 2000x512 takes 5.5 ms with a fresh W, 2.8 ms with a cached one), so below the
+ * break-even batch, for layers that narrow (in > out), the product is computed as (Wᵀ · xᵀ)ᵀ, whose packed
+ * operand is the small xᵀ. The transposes it needs are returned and reused by the backward pass (xᵀ for
+ * dW = xᵀ · dPre, Wᵀ for dx).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../pipeline/context.ts';
@@ -45,15 +53,51 @@ export function denseForward(
 }
 
 /**
- * `dy · Wᵀ` without a transposed matMul. Transposing W costs in·out element moves; transposing dy and the
- * result costs batch·(in+out). Pick the cheaper: the first wins for small layers, the second for the
- * 512 x genes output layer at mini-batch sizes below ~400.
+ * `dy · Wᵀ` without a transposed matMul. Transposing W costs in·out element moves (plus packing the fresh
+ * Wᵀ); transposing dy and the result costs batch·(in+out). The first wins for small layers, the second for
+ * the 512 x genes output layer at batch sizes below ~800 (measured for W 512x2000: batch 500: 41 ms vs
+ * 47 ms; batch 1000: 63 vs 61; batch 2000: 143 vs 112), hence the factor 2. A Wᵀ the forward pass already
+ * made is reused.
  */
-function inputGradient(tf: Tf, dy: tfc.Tensor2D, w: tfc.Tensor2D): tfc.Tensor2D {
+function inputGradient(tf: Tf, dy: tfc.Tensor2D, w: tfc.Tensor2D, wT?: tfc.Tensor2D): tfc.Tensor2D {
   const [inDim, outDim] = w.shape;
   const batch = dy.shape[0];
-  if (inDim * outDim <= batch * (inDim + outDim)) return tf.matMul(dy, tf.transpose(w));
+  if (2 * inDim * outDim <= batch * (inDim + outDim)) return tf.matMul(dy, wT ?? tf.transpose(w));
   return tf.transpose(tf.matMul(w, tf.transpose(dy))) as tfc.Tensor2D;
+}
+
+/** A training forward pass: the output, and the transposes it made (reused by `denseBackward`). */
+export interface DenseForwardCache {
+  readonly y: tfc.Tensor2D;
+  /** xᵀ (in x batch), when computed. */
+  readonly xT?: tfc.Tensor2D;
+  /** Wᵀ (out x in), when computed. */
+  readonly wT?: tfc.Tensor2D;
+}
+
+/**
+ * `act(x · W + b)` for training: for in > out below the break-even batch (batch·(in+out) ≤ in·out) as
+ * (Wᵀ · xᵀ)ᵀ, see the file comment; `xT` is x's transpose when the caller already has it (e.g. a fixed full batch).
+ */
+export function denseTrainForward(
+  tf: Tf,
+  x: tfc.Tensor2D,
+  w: tfc.Tensor2D,
+  b: tfc.Tensor1D,
+  act: Activation,
+  xT?: tfc.Tensor2D,
+): DenseForwardCache {
+  const [inDim, outDim] = w.shape;
+  const batch = x.shape[0];
+  // Wᵀ only for in > out: the WASM transpose of a matrix with few, long rows ([512, 2000] → [2000, 512]) runs
+  // at ~6 ns per element (strided writes of power-of-two length), 10x the other orientation; that would
+  // cost more than the packing it avoids.
+  if (inDim <= outDim || batch * (inDim + outDim) > inDim * outDim)
+    return { y: denseForward(tf, x, w, b, act), xT };
+  const xt = xT ?? tf.transpose(x);
+  const wT = tf.transpose(w);
+  const pre = tf.add(tf.transpose(tf.matMul(wT, xt)), b) as tfc.Tensor2D;
+  return { y: act === 'relu' ? tf.relu(pre) : pre, xT: xt, wT };
 }
 
 export interface DenseGradients {
@@ -67,6 +111,7 @@ export interface DenseGradients {
  * Backward pass of `y = act(x · W + b)` given dL/dy. `mode` 'custom' uses explicit transposes and plain
  * products; 'autodiff' uses the transposed products that tf's registered MatMul gradient runs
  * (`matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`) — kept to measure the difference.
+ * `cache` holds transposes the forward pass already made (`denseTrainForward`), reused here.
  */
 export function denseBackward(
   tf: Tf,
@@ -77,6 +122,7 @@ export function denseBackward(
   act: Activation,
   needDx: boolean,
   mode: GradientMode = 'custom',
+  cache: Omit<DenseForwardCache, 'y'> = {},
 ): DenseGradients {
   // relu'(pre) = 1 where the output is > 0 (step(0) = 0, as torch uses).
   const dPre: tfc.Tensor2D = act === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
@@ -85,8 +131,8 @@ export function denseBackward(
     const dw = tf.matMul<tfc.Tensor2D>(x, dPre, true, false);
     return needDx ? { dx: tf.matMul<tfc.Tensor2D>(dPre, w, false, true), dw, db } : { dw, db };
   }
-  const dw = tf.matMul<tfc.Tensor2D>(tf.transpose(x), dPre);
-  return needDx ? { dx: inputGradient(tf, dPre, w), dw, db } : { dw, db };
+  const dw = tf.matMul<tfc.Tensor2D>(cache.xT ?? tf.transpose(x), dPre);
+  return needDx ? { dx: inputGradient(tf, dPre, w, cache.wT), dw, db } : { dw, db };
 }
 
 /**

@@ -135,4 +135,25 @@ describe('autoencoder losses', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('returns the penalty gradient as coefficients, and leaves dParams out on request', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.tensor2d([[1, 0, 2]]);
+      const recon = tf.tensor2d([[0.5, 0.5, 2]]);
+      const p = tf.tensor1d([0.3, 0, -2]);
+      const w: LossWeights = { mseWeight: 1, ltmgWeight: 0, l1: 0.7, l2: 0.2, reduction: 'sum' };
+      const full = lossWithGradients(tf, { x, recon }, w, [p], 0.5);
+      // d/dθ = (B/N)·(l1·sign θ + 2·l2·θ), sign 0 = 0.
+      expect(full.penalty.l1).toBeCloseTo(0.35, 12);
+      expect(full.penalty.l2).toBeCloseTo(0.2, 12);
+      const want = [0.35 + 0.2 * 0.3, 0, -0.35 - 0.2 * 2];
+      Array.from(full.dParams[0]!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
+      const lean = lossWithGradients(tf, { x, recon }, w, [p], 0.5, { penaltyGradients: false });
+      expect(lean.dParams).toEqual([null]);
+      expect(Array.from(lean.terms.dataSync())).toEqual(Array.from(full.terms.dataSync()));
+      expect(Array.from(lean.dRecon.dataSync())).toEqual(Array.from(full.dRecon.dataSync()));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

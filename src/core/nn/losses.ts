@@ -23,6 +23,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../pipeline/context.ts';
+import { scaledSign, type PenaltyGradient } from './adam.ts';
 
 /** The terms reported in loss events, in this order. */
 export const TERM_NAMES = ['mse', 'ltmg', 'cell', 'observed', 'l1', 'l2'] as const;
@@ -102,8 +103,21 @@ export interface LossGradients {
   readonly terms: tfc.Tensor1D;
   /** dL_b / d recon, B x genes. */
   readonly dRecon: tfc.Tensor2D;
-  /** dL_b / dθ of the L1/L2 penalties, one per parameter; null when both weights are 0. */
+  /**
+   * dL_b / dθ of the L1/L2 penalties, one per parameter; null when both weights are 0 or when the caller
+   * asked for `penalty` only (`penaltyGradients: false`).
+   */
   readonly dParams: (tfc.Tensor | null)[];
+  /** dL_b / dθ = penalty.l1·sign θ + penalty.l2·θ, as coefficients (for FusedAdam, adam.ts). */
+  readonly penalty: PenaltyGradient;
+}
+
+export interface LossGradientOptions {
+  /**
+   * Whether to materialise `dParams` (default true). The training loop passes false and folds `penalty`
+   * into the optimizer step instead (one pass over the parameters instead of three).
+   */
+  readonly penaltyGradients?: boolean;
 }
 
 /**
@@ -119,6 +133,7 @@ export function lossWithGradients(
   weights: LossWeights,
   parameters: readonly tfc.Tensor[],
   batchFraction: number,
+  options: LossGradientOptions = {},
 ): LossGradients {
   const [b, g] = batch.recon.shape;
   const scale = weights.reduction === 'mean' ? 1 / (b * g) : 1;
@@ -162,12 +177,13 @@ export function lossWithGradients(
   const k = batchFraction * scale;
   let l1 = zero();
   let l2 = zero();
+  const penalty: PenaltyGradient = { l1: weights.l1 * k, l2: 2 * weights.l2 * k };
   const dParams = parameters.map((p) => {
-    if (weights.l1 === 0 && weights.l2 === 0) return null;
+    if ((weights.l1 === 0 && weights.l2 === 0) || options.penaltyGradients === false) return null;
     let grad: tfc.Tensor | null = null;
-    if (weights.l1 !== 0) grad = tf.mul(tf.sign(p), weights.l1 * k);
+    if (weights.l1 !== 0) grad = scaledSign(tf, p, penalty.l1);
     if (weights.l2 !== 0) {
-      const g2 = tf.mul(p, 2 * weights.l2 * k);
+      const g2 = tf.mul(p, penalty.l2);
       grad = grad ? tf.add(grad, g2) : g2;
     }
     return grad;
@@ -177,5 +193,10 @@ export function lossWithGradients(
   if (weights.l2 !== 0 && parameters.length > 0)
     l2 = tf.mul(tf.addN(parameters.map((p) => tf.sum(tf.square(p)))), weights.l2 * k);
 
-  return { terms: tf.stack([mse, ltmg, cell, observed, l1, l2]) as tfc.Tensor1D, dRecon, dParams };
+  return {
+    terms: tf.stack([mse, ltmg, cell, observed, l1, l2]) as tfc.Tensor1D,
+    dRecon,
+    dParams,
+    penalty,
+  };
 }

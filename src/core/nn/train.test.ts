@@ -144,6 +144,53 @@ describe('trainAutoencoder', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('the fused optimizer trains the same model as tf.train.adam (with L1/L2, mini-batches)', async () => {
+    const x = lowRank(30, 30, 21);
+    const before = tf.memory().numTensors;
+    const run = async (optimizer: 'fused' | 'tfjs') => {
+      const ae = createAutoencoder(shape, tf, createRng(22));
+      const r = await trainAutoencoder(
+        ae,
+        { x },
+        { ...base, epochs: 6, batchSize: 8, l1: 0.5, l2: 0.1, optimizer },
+        createContext(tf, createRng(23)),
+        'f',
+      );
+      const w = (await snapshot(ae)).weights;
+      disposeAutoencoder(ae);
+      return { losses: r.losses, w };
+    };
+    const fused = await run('fused');
+    const ref = await run('tfjs');
+    fused.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]!)).toBeLessThan(1e-4 * ref.losses[i]!));
+    let maxDiff = 0;
+    fused.w.forEach((a, i) =>
+      a.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref.w[i]![j]!)))),
+    );
+    expect(maxDiff).toBeLessThan(1e-4);
+    // (24 Adam steps of ~lr each: the weights did move.)
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('leaves no tensor behind when a checkpoint throws (cancellation)', async () => {
+    const x = lowRank(40, 30, 24);
+    const ae = createAutoencoder(shape, tf, createRng(25));
+    const before = tf.memory().numTensors;
+    for (const batchSize of [8, 40]) {
+      const ctx = createContext(tf, createRng(26));
+      const cancelling = {
+        ...ctx,
+        checkpoint: () => Promise.reject(new Error('cancelled')),
+      };
+      // With CHECKPOINT_MS = 100, a long enough run reaches a checkpoint mid-epoch.
+      await expect(
+        trainAutoencoder(ae, { x }, { ...base, epochs: 100000, batchSize }, cancelling, 'f'),
+      ).rejects.toThrow(/cancelled/);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    disposeAutoencoder(ae);
+  });
+
   it('rejects inconsistent inputs', async () => {
     const x = lowRank(10, 30, 11);
     const ae = createAutoencoder(shape, tf, createRng(1));

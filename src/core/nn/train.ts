@@ -14,6 +14,15 @@
  * - Gradients are written out (`autoencoderGradients`: dense.ts's explicit backward + losses.ts's analytic
  *   loss gradient) and handed to Adam's `applyGradients`. No tape, no registered tf gradient (plain Node ESM
  *   cannot load tfjs-core's `register_all_gradients`), no transposed matMul (12x slower on WASM).
+ * - Adam is adam.ts's FusedAdam (the tf.train.adam update up to rounding, in fewer and cheaper kernels) with
+ *   the L1/L2 subgradient folded into its pass over the parameters; per step, the work proportional to the
+ *   2.2 M parameters of the reference AE is what a small batch (a cluster AE) pays for. The first layer's
+ *   products reuse one xᵀ per batch (a full batch: one per call) and skip XNNPACK's weight packing
+ *   (dense.ts `denseTrainForward`).
+ * - The cluster AEs are trained one after the other. Training them as one batched model (rank-3 matMul over
+ *   stacked weights) was measured and rejected: WASM's batched matMul leaves XNNPACK for a naive loop
+ *   (6 x 48x2000 · 2000x512: 458 ms batched, 18 ms as six products), and the Adam work, which dominates,
+ *   grows with the number of models either way.
  *
  * Measured (WASM, Node, 274 cells x 2,000 genes, 10 % dropout, reference AE, L1 1.0, see scripts/bench-ae.ts):
  * full batch 500 epochs lr 1e-3 → median L1 0.473 (98 s); the same without L1 → 0.922 (145 of 2,000 output
@@ -25,7 +34,8 @@ import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import type { StageContext, StageName, Tf } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import { cloneAutoencoder, disposeAutoencoder, type Autoencoder } from './autoencoder.ts';
-import { denseBackward, denseForward } from './dense.ts';
+import { FusedAdam, type PenaltyGradient } from './adam.ts';
+import { denseBackward, denseForward, denseTrainForward, type DenseForwardCache } from './dense.ts';
 import { lossWithGradients, TERM_NAMES, type BatchTensors, type LossWeights } from './losses.ts';
 
 export interface TrainParams {
@@ -47,6 +57,12 @@ export interface TrainParams {
   /** Weight of the scGNN 2.0 term ‖(t − x̂)[t ≠ 0]‖₂ on the observed non-zeros. */
   readonly observedWeight?: number;
   readonly reduction: 'sum' | 'mean';
+  /**
+   * 'fused' (default): adam.ts's FusedAdam with the L1/L2 gradient folded into the step; 'tfjs':
+   * tf.train.adam plus separately materialised penalty gradients (the same update up to float rounding,
+   * several times slower per step; kept for comparison).
+   */
+  readonly optimizer?: 'fused' | 'tfjs';
 }
 
 export interface TrainInput {
@@ -178,13 +194,18 @@ export async function trainAutoencoder(
   const losses: number[] = [];
   if (n === 0 || params.epochs === 0) return { losses, seconds: 0 };
   const batchSize = Math.min(Math.floor(params.batchSize), n);
-  const optimizer = tf.train.adam(params.learningRate);
+  const fused = (params.optimizer ?? 'fused') === 'fused';
+  const optimizer = fused
+    ? new FusedAdam(tf, ae.variables, { learningRate: params.learningRate })
+    : tf.train.adam(params.learningRate);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   // A full batch never changes: upload it once.
   const fixed = batchSize === n ? uploadBatch(tf, input, params, order) : null;
   let lastCheckpoint = performance.now();
   let lastReport = -Infinity;
+  // The epoch's running sum of the loss terms; disposed in `finally` too (a cancelled checkpoint throws).
+  let acc: tfc.Tensor1D | null = null;
   try {
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       if (!fixed) {
@@ -196,21 +217,25 @@ export async function trainAutoencoder(
           order[j] = t;
         }
       }
-      let acc: tfc.Tensor1D = tf.zeros([TERM_NAMES.length]);
+      acc = tf.zeros([TERM_NAMES.length]);
       for (let start = 0; start < n; start += batchSize) {
         const idx = order.subarray(start, Math.min(n, start + batchSize));
         const batch = fixed ?? uploadBatch(tf, input, params, idx);
         const fraction = idx.length / n;
         const terms = tf.tidy(() => {
-          const { terms, grads } = autoencoderGradients(tf, ae, batch, params, fraction);
-          optimizer.applyGradients(ae.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })));
+          const { terms, grads, penalty } = autoencoderGradients(tf, ae, batch, params, fraction, {
+            penaltyGradients: !fused,
+          });
+          if (optimizer instanceof FusedAdam) optimizer.applyGradients(grads, penalty);
+          else optimizer.applyGradients(ae.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })));
           return terms;
         });
         if (!fixed) disposeBatch(batch);
         // 'sum': the epoch objective is Σ_b L_b; 'mean': each L_b estimates J/(N·G), so weight by B/N.
         const w = params.reduction === 'mean' ? fraction : 1;
-        const next = tf.tidy(() => tf.add(acc, tf.mul(terms, w)) as tfc.Tensor1D);
-        acc.dispose();
+        const prev: tfc.Tensor1D = acc;
+        const next = tf.tidy(() => tf.add(prev, tf.mul(terms, w)) as tfc.Tensor1D);
+        prev.dispose();
         terms.dispose();
         acc = next;
         if (performance.now() - lastCheckpoint >= CHECKPOINT_MS) {
@@ -220,6 +245,7 @@ export async function trainAutoencoder(
       }
       const values = await acc.data();
       acc.dispose();
+      acc = null;
       let total = 0;
       const named: Record<string, number> = {};
       TERM_NAMES.forEach((name, i) => {
@@ -235,6 +261,7 @@ export async function trainAutoencoder(
       }
     }
   } finally {
+    acc?.dispose();
     if (fixed) disposeBatch(fixed);
     optimizer.dispose();
   }
@@ -245,26 +272,37 @@ export async function trainAutoencoder(
  * One forward and backward pass of the autoencoder on a batch: the weighted loss terms (order of TERM_NAMES)
  * and dL_b/dθ for every variable, in `ae.variables` order. Written out layer by layer (dense.ts's backward),
  * so no registered tf gradient and no transposed product is needed. Call inside `tf.tidy`.
+ * With `penaltyGradients: false` the L1/L2 part of dL_b/dθ is left out of `grads` and returned as the
+ * coefficients `penalty` only (FusedAdam adds it inside its step).
  */
 export function autoencoderGradients(
   tf: Tf,
   ae: Autoencoder,
-  batch: Omit<BatchTensors, 'recon'>,
+  batch: Omit<BatchTensors, 'recon'> & { readonly xT?: tfc.Tensor2D },
   weights: LossWeights,
   batchFraction: number,
-): { terms: tfc.Tensor1D; grads: tfc.Tensor[] } {
+  options: { readonly penaltyGradients?: boolean } = {},
+): { terms: tfc.Tensor1D; grads: tfc.Tensor[]; penalty: PenaltyGradient } {
   const mode = ae.options.gradient ?? 'custom';
   const v = ae.variables as tfc.Tensor[];
   const w = (i: number): tfc.Tensor2D => v[2 * i] as tfc.Tensor2D;
   const b = (i: number): tfc.Tensor1D => v[2 * i + 1] as tfc.Tensor1D;
   const acts: tfc.Tensor2D[] = [batch.x];
-  for (let i = 0; i < 4; i++) acts.push(denseForward(tf, acts[i]!, w(i), b(i), 'relu'));
+  const caches: DenseForwardCache[] = [];
+  for (let i = 0; i < 4; i++) {
+    const c =
+      mode === 'custom'
+        ? denseTrainForward(tf, acts[i]!, w(i), b(i), 'relu', i === 0 ? batch.xT : undefined)
+        : { y: denseForward(tf, acts[i]!, w(i), b(i), 'relu') };
+    caches.push(c);
+    acts.push(c.y);
+  }
   const recon = acts[4]!;
-  const loss = lossWithGradients(tf, { ...batch, recon }, weights, v, batchFraction);
+  const loss = lossWithGradients(tf, { ...batch, recon }, weights, v, batchFraction, options);
   const grads: tfc.Tensor[] = new Array<tfc.Tensor>(v.length);
   let dy = loss.dRecon;
   for (let i = 3; i >= 0; i--) {
-    const g = denseBackward(tf, dy, acts[i]!, w(i), acts[i + 1]!, 'relu', i > 0, mode);
+    const g = denseBackward(tf, dy, acts[i]!, w(i), acts[i + 1]!, 'relu', i > 0, mode, caches[i]);
     grads[2 * i] = g.dw;
     grads[2 * i + 1] = g.db;
     if (g.dx) dy = g.dx;
@@ -272,11 +310,13 @@ export function autoencoderGradients(
   loss.dParams.forEach((d, i) => {
     if (d) grads[i] = tf.add(grads[i]!, d);
   });
-  return { terms: loss.terms, grads };
+  return { terms: loss.terms, grads, penalty: loss.penalty };
 }
 
 interface UploadedBatch {
   readonly x: tfc.Tensor2D;
+  /** xᵀ, made once per batch (a full batch: once per call) for the first layer's products. */
+  readonly xT: tfc.Tensor2D;
   readonly entryWeights?: tfc.Tensor2D;
   readonly cellWeights?: tfc.Tensor2D;
   readonly observedTarget?: tfc.Tensor2D;
@@ -286,6 +326,7 @@ function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32A
   const g = input.x.cols;
   const b = idx.length;
   const x = tf.tensor2d(gatherRows(input.x.data, g, idx), [b, g]);
+  const xT = tf.transpose(x);
   const entryWeights =
     input.entryWeights && params.ltmgWeight !== 0
       ? tf.tensor2d(gatherRows(input.entryWeights, g, idx), [b, g])
@@ -300,11 +341,12 @@ function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32A
     input.observed && (params.observedWeight ?? 0) !== 0
       ? tf.tensor2d(gatherRows(input.observed.data, g, idx), [b, g])
       : undefined;
-  return { x, entryWeights, cellWeights, observedTarget };
+  return { x, xT, entryWeights, cellWeights, observedTarget };
 }
 
 function disposeBatch(b: UploadedBatch): void {
   b.x.dispose();
+  b.xT.dispose();
   b.entryWeights?.dispose();
   b.cellWeights?.dispose();
   b.observedTarget?.dispose();
