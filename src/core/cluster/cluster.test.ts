@@ -36,21 +36,29 @@ describe('clusterCells', () => {
 
   it('LouvainK: Louvain finds the 6 blobs, KMeans gets int(6 x res) clusters', async () => {
     const { data, truth, graph, ctx } = await blobGraph();
-    const auto = await clusterCells(data, graph, clusterDefaults, ctx);
+    // The reference's LouvainK: one Louvain run at modularity resolution 1 on the given graph, k = int(c x 0.8).
+    const reference = {
+      ...clusterDefaults,
+      resolution: 'auto',
+      louvainResolution: 1,
+      louvainGraph: 'cell-graph',
+      louvainRuns: 1,
+    } as const;
+    const auto = await clusterCells(data, graph, reference, ctx);
     expect(auto.louvainCommunities).toBe(6);
     expect(auto.nClusters).toBe(4); // N = 240 < 2000: res 0.8
     expect(auto.sizes.reduce((a, b) => a + b, 0)).toBe(240);
     expect(Math.max(...auto.labels)).toBe(3);
     for (let c = 1; c < auto.sizes.length; c++)
       expect(auto.sizes[c]!).toBeLessThanOrEqual(auto.sizes[c - 1]!);
-    const exact = await clusterCells(data, graph, { ...clusterDefaults, resolution: 1 }, ctx);
+    const exact = await clusterCells(data, graph, { ...reference, resolution: 1 }, ctx);
     expect(exact.nClusters).toBe(6);
     expect(adjustedRandIndex(truth, exact.labels)).toBe(1);
     // Deterministic for the context's seed.
     const again = await clusterCells(
       data,
       graph,
-      { ...clusterDefaults, resolution: 1 },
+      { ...reference, resolution: 1 },
       createContext(tf, createRng(1)),
     );
     expect(again.labels).toEqual(exact.labels);

@@ -18,7 +18,7 @@ const small: ScgnnParamsOverride = {
     pretrain: { epochs: 6, batchSize: 64 },
     iteration: { epochs: 3, batchSize: 64 },
   },
-  graphAe: { epochs: 5, hidden: 8, latent: 4 },
+  graphAe: { enabled: true, epochs: 5, hidden: 8, latent: 4 },
   clusterAe: { epochs: 2, batchSize: 64 },
   impute: { train: { epochs: 4, batchSize: 64 } },
   iterations: { max: 2 },

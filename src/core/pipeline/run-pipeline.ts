@@ -16,7 +16,7 @@
  *
  * Ground-truth labels never enter this function.
  */
-import { clusterCells } from '../cluster/cluster.ts';
+import { clusterCells, louvainGraphOf } from '../cluster/cluster.ts';
 import { adjustedRandIndex } from '../cluster/metrics.ts';
 import { degrees, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';
@@ -197,9 +197,15 @@ export async function runScgnn(
         'cluster',
         'Clustering',
         async () => {
-          const clusterGraph = params.graphAe.enabled
-            ? await buildGraph(clusterEmbedding, params, stageCtx(`cluster-graph-${it}`))
-            : cellGraph;
+          // Louvain's graph: the SNN graph of the clustered embedding (default), or its pruned kNN graph.
+          const clusterGraph = await louvainGraphOf(
+            clusterEmbedding,
+            params.graphAe.enabled
+              ? () => buildGraph(clusterEmbedding, params, stageCtx(`cluster-graph-${it}`))
+              : cellGraph,
+            params.cluster,
+            stageCtx(`cluster-graph-${it}`),
+          );
           return clusterCells(clusterEmbedding, clusterGraph, params.cluster, stageCtx(`cluster-${it}`));
         },
         it,
