@@ -26,6 +26,11 @@ export interface AutoencoderShape {
 export interface AutoencoderOptions {
   /** Gradient of the dense layers: 'custom' (fast on WASM, default) or tf's 'autodiff' (for benchmarks). */
   readonly gradient?: GradientMode;
+  /**
+   * Activation of the bottleneck z: 'relu' as the reference (model.py), or 'linear'. With ReLU most of the 128
+   * units can end up zero for every cell (dead), leaving a ~20-dimensional embedding.
+   */
+  readonly latentActivation?: 'relu' | 'linear';
 }
 
 export interface Autoencoder {
@@ -69,7 +74,7 @@ function build(shape: AutoencoderShape, options: AutoencoderOptions, variables: 
         gradient,
       });
       return dense(tf, h, v(2) as tfc.Tensor2D, v(3) as tfc.Tensor1D, {
-        activation: 'relu',
+        activation: options.latentActivation ?? 'relu',
         inputGrad: true,
         gradient,
       });

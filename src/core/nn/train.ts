@@ -289,11 +289,13 @@ export function autoencoderGradients(
   const b = (i: number): tfc.Tensor1D => v[2 * i + 1] as tfc.Tensor1D;
   const acts: tfc.Tensor2D[] = [batch.x];
   const caches: DenseForwardCache[] = [];
+  // Layer 1 (the bottleneck z) may be linear; every other layer is ReLU (reference model.py).
+  const act = (i: number): 'relu' | 'linear' => (i === 1 ? (ae.options.latentActivation ?? 'relu') : 'relu');
   for (let i = 0; i < 4; i++) {
     const c =
       mode === 'custom'
-        ? denseTrainForward(tf, acts[i]!, w(i), b(i), 'relu', i === 0 ? batch.xT : undefined)
-        : { y: denseForward(tf, acts[i]!, w(i), b(i), 'relu') };
+        ? denseTrainForward(tf, acts[i]!, w(i), b(i), act(i), i === 0 ? batch.xT : undefined)
+        : { y: denseForward(tf, acts[i]!, w(i), b(i), act(i)) };
     caches.push(c);
     acts.push(c.y);
   }
@@ -302,7 +304,7 @@ export function autoencoderGradients(
   const grads: tfc.Tensor[] = new Array<tfc.Tensor>(v.length);
   let dy = loss.dRecon;
   for (let i = 3; i >= 0; i--) {
-    const g = denseBackward(tf, dy, acts[i]!, w(i), acts[i + 1]!, 'relu', i > 0, mode, caches[i]);
+    const g = denseBackward(tf, dy, acts[i]!, w(i), acts[i + 1]!, act(i), i > 0, mode, caches[i]);
     grads[2 * i] = g.dw;
     grads[2 * i + 1] = g.db;
     if (g.dx) dy = g.dx;

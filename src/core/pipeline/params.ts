@@ -29,6 +29,8 @@ export interface ScgnnParams {
   /** LTMG regulariser of the feature autoencoder (scGNN 1.0 `--regulized-type LTMG`). */
   readonly ltmg: LtmgParams & { readonly enabled: boolean };
   readonly featureAe: {
+    /** Bottleneck activation: 'relu' (reference) or 'linear'. */
+    readonly latentActivation: 'relu' | 'linear';
     readonly hidden: number;
     readonly latent: number;
     /** Initial training (reference: 500 full-batch epochs with the LTMG term). */
@@ -95,6 +97,7 @@ export const scgnnDefaults: ScgnnParams = {
   normalize: 'library-size',
   ltmg: { ...ltmgDefaults, enabled: true },
   featureAe: {
+    latentActivation: 'relu',
     hidden: 512,
     latent: 128,
     pretrain: { ...featureAeDefaults, ...miniBatch, epochs: 40 },

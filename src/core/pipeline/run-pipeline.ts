@@ -147,7 +147,9 @@ export async function runScgnn(
     : null;
 
   const shape = { nGenes, hidden: params.featureAe.hidden, latent: params.featureAe.latent };
-  const ae: Autoencoder = createAutoencoder(shape, tf, ctx.rng.fork('feature-ae-init'));
+  const ae: Autoencoder = createAutoencoder(shape, tf, ctx.rng.fork('feature-ae-init'), {
+    latentActivation: params.featureAe.latentActivation,
+  });
   const initial = await snapshot(ae);
   let imputeAe: Autoencoder | null = null;
   try {
