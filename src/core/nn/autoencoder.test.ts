@@ -73,6 +73,22 @@ describe('autoencoder', () => {
     [a, b, c].forEach(disposeAutoencoder);
   });
 
+  it('offsets only the bottleneck biases by latentBiasInit, drawing the same random numbers', async () => {
+    const plain = await snapshot(createAutoencoder(shape, tf, createRng(5)));
+    const shifted = createAutoencoder(shape, tf, createRng(5), { latentBiasInit: 0.1 });
+    const s = await snapshot(shifted);
+    expect(s.options.latentBiasInit).toBe(0.1);
+    s.weights.forEach((w, i) => {
+      const base = plain.weights[i]!;
+      const offset = i === 3 ? 0.1 : 0;
+      expect(w.length).toBe(base.length);
+      let maxDiff = 0;
+      for (let k = 0; k < w.length; k++) maxDiff = Math.max(maxDiff, Math.abs(w[k]! - (base[k]! + offset)));
+      expect(maxDiff, `array ${i}`).toBeLessThan(1e-6);
+    });
+    disposeAutoencoder(shifted);
+  });
+
   it('snapshot / restore round-trips exactly and restore makes an independent model', async () => {
     const before = tf.memory().numTensors;
     const ae = createAutoencoder(shape, tf, createRng(3));

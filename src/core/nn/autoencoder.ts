@@ -31,6 +31,11 @@ export interface AutoencoderOptions {
    * units can end up zero for every cell (dead), leaving a ~20-dimensional embedding.
    */
   readonly latentActivation?: 'relu' | 'linear';
+  /**
+   * Added to the bottleneck biases at initialisation (default 0: torch's init). A small positive offset starts
+   * every z unit active, so fewer of them die under ReLU before they have learnt anything.
+   */
+  readonly latentBiasInit?: number;
 }
 
 export interface Autoencoder {
@@ -114,14 +119,15 @@ export function createAutoencoder(
   options: AutoencoderOptions = {},
 ): Autoencoder {
   const weights: Float32Array[] = [];
-  for (const [fanIn, fanOut] of layerDims(shape)) {
+  layerDims(shape).forEach(([fanIn, fanOut], layer) => {
     const bound = 1 / Math.sqrt(fanIn);
     const w = new Float32Array(fanIn * fanOut);
     for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * bound;
     const b = new Float32Array(fanOut);
-    for (let i = 0; i < b.length; i++) b[i] = (2 * rng.next() - 1) * bound;
+    const offset = layer === 1 ? (options.latentBiasInit ?? 0) : 0;
+    for (let i = 0; i < b.length; i++) b[i] = (2 * rng.next() - 1) * bound + offset;
     weights.push(w, b);
-  }
+  });
   return restore({ shape, options, weights }, tf);
 }
 

@@ -149,6 +149,7 @@ export async function runScgnn(
   const shape = { nGenes, hidden: params.featureAe.hidden, latent: params.featureAe.latent };
   const ae: Autoencoder = createAutoencoder(shape, tf, ctx.rng.fork('feature-ae-init'), {
     latentActivation: params.featureAe.latentActivation,
+    latentBiasInit: params.featureAe.latentBiasInit,
   });
   const initial = await snapshot(ae);
   let imputeAe: Autoencoder | null = null;
