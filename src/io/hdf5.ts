@@ -13,7 +13,7 @@
  */
 import type { Dataset, Group } from 'h5wasm';
 import type { DatasetFormat, LoadedDataset } from '../core/dataset.ts';
-import { CsrBuilder, transposeCsr, type CsrMatrix } from '../core/matrix/csr.ts';
+import { CsrBuilder, sortMergeRow, transposeCsr, type CsrMatrix } from '../core/matrix/csr.ts';
 import { InputError, formatBytes } from './errors.ts';
 import { openH5, type H5File } from './h5-open.ts';
 import { readSlice, type InputFile } from './input-file.ts';
@@ -387,9 +387,8 @@ function readCompressed(ctx: Ctx, spec: CompressedSpec): Compressed {
 }
 
 /**
- * In place: map columns (dropping -1), sort each row by column and sum duplicate columns, compacting the
- * arrays. Cell Ranger writes each cell's genes in descending order, so a reversed row is flipped cheaply;
- * other unsorted rows get a sort.
+ * In place: map columns (dropping -1), then sort each row by column and sum duplicate columns
+ * (`sortMergeRow`; Cell Ranger writes each cell's genes in descending order), compacting the arrays.
  */
 function normalizeRows(
   ptr: ArrayLike<number>,
@@ -401,9 +400,6 @@ function normalizeRows(
   const nRows = ptr.length - 1;
   const indptr = new Uint32Array(nRows + 1);
   let out = 0;
-  const order: number[] = [];
-  const tmpIdx: number[] = [];
-  const tmpVal: number[] = [];
   for (let r = 0; r < nRows; r++) {
     const start = out;
     for (let k = ptr[r]!; k < ptr[r + 1]!; k++) {
@@ -413,37 +409,7 @@ function normalizeRows(
       values[out] = values[k]!;
       out++;
     }
-    let ascending = true;
-    let descending = true;
-    for (let k = start + 1; k < out; k++) {
-      if (indices[k - 1]! >= indices[k]!) ascending = false;
-      if (indices[k - 1]! <= indices[k]!) descending = false;
-    }
-    if (!ascending && descending) {
-      indices.subarray(start, out).reverse();
-      values.subarray(start, out).reverse();
-    } else if (!ascending) {
-      order.length = 0;
-      for (let k = start; k < out; k++) order.push(k);
-      order.sort((a, b) => indices[a]! - indices[b]!);
-      tmpIdx.length = 0;
-      tmpVal.length = 0;
-      for (const k of order) {
-        tmpIdx.push(indices[k]!);
-        tmpVal.push(values[k]!);
-      }
-      let w = start;
-      for (let t = 0; t < tmpIdx.length; t++) {
-        if (t > 0 && tmpIdx[t] === tmpIdx[t - 1]) {
-          values[w - 1]! += tmpVal[t]!;
-        } else {
-          indices[w] = tmpIdx[t]!;
-          values[w] = tmpVal[t]!;
-          w++;
-        }
-      }
-      out = w;
-    }
+    out = sortMergeRow(indices, values, start, out, start);
     indptr[r + 1] = out;
   }
   const total = indices.length;

@@ -7,6 +7,7 @@ import {
   csrSelect,
   csrToDense,
   nnz,
+  sortMergeRow,
   transposeCsr,
 } from './csr.ts';
 
@@ -48,6 +49,23 @@ describe('CSR matrices', () => {
     const m = csrFromDense(dense, 3, 4);
     const s = csrSelect(m, [2, 0], [1, 0, 3]);
     expect(Array.from(csrToDense(s))).toEqual([5, 4, 0, 0, 1, 0]);
+  });
+
+  it('sorts and merges one row in place: ascending copied, descending reversed, others sorted', () => {
+    // Rows at [2,5) descending, [5,9) unsorted with a duplicate; written from position 0.
+    const idx = Int32Array.from([9, 9, 7, 4, 1, 3, 0, 3, 8]);
+    const val = Float32Array.from([0, 0, 1, 2, 3, 10, 20, 30, 40]);
+    let out = sortMergeRow(idx, val, 2, 5, 0);
+    expect(out).toBe(3);
+    expect(Array.from(idx.subarray(0, 3))).toEqual([1, 4, 7]);
+    expect(Array.from(val.subarray(0, 3))).toEqual([3, 2, 1]);
+    out = sortMergeRow(idx, val, 5, 9, out);
+    expect(out).toBe(6);
+    expect(Array.from(idx.subarray(3, 6))).toEqual([0, 3, 8]);
+    expect(Array.from(val.subarray(3, 6))).toEqual([20, 40, 40]);
+    const asc = Int32Array.from([1, 2, 5]);
+    expect(sortMergeRow(asc, Float32Array.from([1, 1, 1]), 0, 3, 0)).toBe(3);
+    expect(Array.from(asc)).toEqual([1, 2, 5]);
   });
 
   it('grows the builder past its initial capacity', () => {

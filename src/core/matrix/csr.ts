@@ -88,42 +88,56 @@ export function csrFromCoo(
   // Sort each row by column and merge duplicates.
   const indptr = new Uint32Array(nRows + 1);
   let out = 0;
-  const order: number[] = [];
   for (let r = 0; r < nRows; r++) {
-    const start = counts[r]!;
-    const end = counts[r + 1]!;
-    let sorted = true;
-    for (let k = start + 1; k < end; k++) {
-      if (idx[k - 1]! >= idx[k]!) {
-        sorted = false;
-        break;
-      }
-    }
-    if (sorted) {
-      for (let k = start; k < end; k++) {
-        idx[out] = idx[k]!;
-        val[out] = val[k]!;
-        out++;
-      }
-    } else {
-      order.length = 0;
-      for (let k = start; k < end; k++) order.push(k);
-      order.sort((a, b) => idx[a]! - idx[b]!);
-      const rowIdx = order.map((k) => idx[k]!);
-      const rowVal = order.map((k) => val[k]!);
-      for (let t = 0; t < rowIdx.length; t++) {
-        if (t > 0 && rowIdx[t] === rowIdx[t - 1]) {
-          val[out - 1]! += rowVal[t]!;
-        } else {
-          idx[out] = rowIdx[t]!;
-          val[out] = rowVal[t]!;
-          out++;
-        }
-      }
-    }
+    out = sortMergeRow(idx, val, counts[r]!, counts[r + 1]!, out);
     indptr[r + 1] = out;
   }
   return { nRows, nCols, indptr, indices: idx.slice(0, out), values: val.slice(0, out) };
+}
+
+/**
+ * Sort the entries [start, end) of `indices`/`values` by column, sum duplicate columns, and write the result
+ * from position `out` (out <= start, so it works in place). Returns the new end. Ascending rows are copied as
+ * they are and strictly descending rows (Cell Ranger's order) are reversed; only other rows are sorted.
+ */
+export function sortMergeRow(
+  indices: Int32Array,
+  values: Float32Array,
+  start: number,
+  end: number,
+  out: number,
+): number {
+  let ascending = true;
+  let descending = true;
+  for (let k = start + 1; k < end; k++) {
+    if (indices[k - 1]! >= indices[k]!) ascending = false;
+    if (indices[k - 1]! <= indices[k]!) descending = false;
+  }
+  if (ascending || descending) {
+    indices.copyWithin(out, start, end);
+    values.copyWithin(out, start, end);
+    const last = out + end - start;
+    if (!ascending) {
+      indices.subarray(out, last).reverse();
+      values.subarray(out, last).reverse();
+    }
+    return last;
+  }
+  const order = Array.from({ length: end - start }, (_, t) => start + t).sort(
+    (a, b) => indices[a]! - indices[b]!,
+  );
+  const rowIdx = order.map((k) => indices[k]!);
+  const rowVal = order.map((k) => values[k]!);
+  for (let t = 0; t < rowIdx.length; t++) {
+    if (t > 0 && rowIdx[t] === rowIdx[t - 1]) {
+      values[out - 1]! += rowVal[t]!;
+    } else {
+      indices[out] = rowIdx[t]!;
+      values[out] = rowVal[t]!;
+      out++;
+    }
+  }
+  return out;
 }
 
 /** Dense row-major Float32Array of a CSR matrix. Only for small matrices and tests. */

@@ -170,7 +170,6 @@ export async function runScgnn(
     let graph: CellGraph | null = null;
     let embedding = z;
     let converged = false;
-    let lastClusterRecon: DenseMatrix | null = null;
     for (let it = 1; it <= params.iterations.max; it++) {
       const t0 = performance.now();
       const previousGraph = graph;
@@ -261,7 +260,6 @@ export async function runScgnn(
           it,
         );
         target = out.recon;
-        lastClusterRecon = out.recon;
       }
       const iterationTarget = target;
       await timed(
@@ -298,7 +296,6 @@ export async function runScgnn(
       const finalRecon = recon;
       const finalLabels = labels;
       imputed = await timed('impute', 'Imputation (closed loop: cluster autoencoders)', async () => {
-        if (lastClusterRecon && !params.clusterAe.enabled) return lastClusterRecon;
         return (
           await trainClusterAutoencoders(
             ae,
@@ -346,7 +343,7 @@ export async function runScgnn(
 
 /** kNN graph of an embedding, pruned as configured, symmetric. */
 async function buildGraph(z: DenseMatrix, params: ScgnnParams, ctx: StageContext): Promise<CellGraph> {
-  const neighbours = await knn(z, Math.min(params.graph.k, z.rows - 1), ctx);
+  const neighbours = await knn(z, params.graph.k, ctx); // knn clamps k to N - 1
   const pruned = pruneKnn(neighbours, params.graph.prune, z, ctx.rng);
   return buildCellGraph(pruned);
 }
