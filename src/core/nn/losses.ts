@@ -58,6 +58,25 @@ const NORM_EPS = 1e-12;
  * The mini-batch loss L_b and its weighted terms (order of TERM_NAMES; terms sum to `total`).
  * `batchFraction` = B/N, the batch's share of the cells the objective is defined over.
  */
+/**
+ * Σ of same-shape tensors, at most 4 per addN: WebGPU's addN binds every input as a storage buffer, and
+ * adapters may allow only 8 per shader stage (SwiftShader does), so addN over the autoencoder's 8 parameter
+ * sums failed to compile there ("storage buffers (9) ... exceeds the maximum per-stage limit (8)").
+ */
+export function sumTensors<T extends tfc.Tensor>(tf: Tf, xs: readonly T[]): T {
+  if (xs.length === 0) throw new RangeError('sumTensors needs at least one tensor');
+  let level: tfc.Tensor[] = [...xs];
+  while (level.length > 1) {
+    const next: tfc.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 4) {
+      const group = level.slice(i, i + 4);
+      next.push(group.length === 1 ? group[0]! : tf.addN(group));
+    }
+    level = next;
+  }
+  return level[0] as T;
+}
+
 export function batchLoss(
   tf: Tf,
   batch: BatchTensors,
@@ -90,12 +109,18 @@ export function batchLoss(
   const penalty = (w: number, f: (p: tfc.Tensor) => tfc.Tensor): tfc.Scalar =>
     w === 0 || parameters.length === 0
       ? zero()
-      : tf.mul(tf.addN(parameters.map((p) => tf.sum(f(p)))), w * batchFraction * scale);
+      : tf.mul(
+          sumTensors(
+            tf,
+            parameters.map((p) => tf.sum(f(p))),
+          ),
+          w * batchFraction * scale,
+        );
   const l1 = penalty(weights.l1, (p) => tf.abs(p));
   const l2 = penalty(weights.l2, (p) => tf.square(p));
 
   const parts = [mse, ltmg, cell, observed, l1, l2];
-  return { total: tf.addN(parts) as tfc.Scalar, terms: tf.stack(parts) as tfc.Tensor1D };
+  return { total: sumTensors(tf, parts) as tfc.Scalar, terms: tf.stack(parts) as tfc.Tensor1D };
 }
 
 export interface LossGradients {
@@ -189,9 +214,21 @@ export function lossWithGradients(
     return grad;
   });
   if (weights.l1 !== 0 && parameters.length > 0)
-    l1 = tf.mul(tf.addN(parameters.map((p) => tf.sum(tf.abs(p)))), weights.l1 * k);
+    l1 = tf.mul(
+      sumTensors(
+        tf,
+        parameters.map((p) => tf.sum(tf.abs(p))),
+      ),
+      weights.l1 * k,
+    );
   if (weights.l2 !== 0 && parameters.length > 0)
-    l2 = tf.mul(tf.addN(parameters.map((p) => tf.sum(tf.square(p)))), weights.l2 * k);
+    l2 = tf.mul(
+      sumTensors(
+        tf,
+        parameters.map((p) => tf.sum(tf.square(p))),
+      ),
+      weights.l2 * k,
+    );
 
   return {
     terms: tf.stack([mse, ltmg, cell, observed, l1, l2]) as tfc.Tensor1D,
