@@ -7,7 +7,13 @@ import { denseMatrix } from '../matrix/dense.ts';
 import { buildCellGraph, pruneMeanStd } from '../graph/prune.ts';
 import { createContext } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
-import { clusterCells, clusterDefaults, louvainKCount, mergeSmallClusters } from './cluster.ts';
+import {
+  clusterCells,
+  clusterDefaults,
+  countCommunities,
+  louvainKCount,
+  mergeSmallClusters,
+} from './cluster.ts';
 import { adjustedRandIndex } from './metrics.ts';
 import { blobs } from './test-blobs.ts';
 
@@ -127,10 +133,22 @@ describe('clusterCells', () => {
       }
     const g = symmetricGraph(n, from, to, new Float32Array(from.length).fill(1));
     const r = await clusterCells(emb, g, { ...clusterDefaults, method: 'louvain' }, ctx);
-    expect(r.louvainCommunities).toBe(7);
+    // Louvain finds 7 communities; the 3-cell one is below minClusterSize (5), so it does not count.
+    expect(r.louvainCommunities).toBe(6);
     expect(r.nClusters).toBe(6);
     expect(r.sizes).toEqual([43, 40, 40, 40, 40, 40]);
     // The extra cells share the label of blob 0's cells (cell 0 is in blob 0).
     for (let i = n0; i < n; i++) expect(r.labels[i]).toBe(r.labels[0]);
+  });
+
+  it('counts only communities with at least minSize members (isolated cells do not inflate k)', () => {
+    // Sizes: community 0 -> 6, 1 -> 5, 2 -> 1, 3 -> 1, 4 -> 4.
+    const comm = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 4, 4, 4, 4];
+    expect(countCommunities(comm, 5)).toBe(2);
+    expect(countCommunities(comm, 4)).toBe(3);
+    expect(countCommunities(comm, 1)).toBe(5);
+    // Nothing large enough: still one community, so k-means gets k >= 1.
+    expect(countCommunities([0, 1, 2], 5)).toBe(1);
+    expect(countCommunities([], 5)).toBe(0);
   });
 });
