@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Orientation } from '../core/dataset.ts';
 import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import { mergeOverrides, presetByName, presets } from '../core/pipeline/presets.ts';
 import type { BackendRequest } from '../engine/contract.ts';
 
 export interface CliOptions {
@@ -34,16 +35,17 @@ Options:
   --backend wasm|cpu       TensorFlow.js backend (default wasm)
   --orientation genes-x-cells|cells-x-genes   for CSV/TSV (default: detected)
   --layout cells-x-genes   imputed matrix layout (default genes-x-cells, as the reference)
-  --iterations N           maximum EM iterations (default 10)
+  --preset NAME            ${presets.map((p) => p.name).join('|')} (default: default); flags and --params override it
+  --iterations N           maximum EM iterations (default 3)
   --k N                    neighbours in the cell graph (default 10)
   --prune mean-std|isolation-forest|none
   --cluster louvainK|louvain|kmeans      clustering method (default louvainK)
   --n-clusters N           k for --cluster kmeans
-  --graph-ae gcn|gat|none  graph autoencoder (default gcn)
+  --graph-ae gcn|gat|none  graph autoencoder (default none: the feature embedding is clustered)
   --no-ltmg                skip the LTMG regulariser
   --ltmg-mode reference|full
   --no-cluster-ae          skip the cluster autoencoders
-  --impute graph|scgnn1|closed-loop|none
+  --impute graph|scgnn1|closed-loop|none   imputation (default graph)
   --top-genes N            number of variable genes (default 2000)
   --params FILE.json       any other parameter, as a JSON object shaped like ScgnnParams
   --quiet                  no progress on stderr
@@ -73,6 +75,7 @@ export function parseCli(argv: string[]): CliOptions {
   let layout: CliOptions['layout'] = 'genes-x-cells';
   let quiet = false;
   let fileParams: ScgnnParamsOverride = {};
+  let presetParams: ScgnnParamsOverride = {};
   const p: Record<string, Record<string, unknown>> & { seed?: number } = {};
   const set = (group: string, key: string, value: unknown): void => {
     p[group] = { ...(p[group] ?? {}), [key]: value };
@@ -155,6 +158,14 @@ export function parseCli(argv: string[]): CliOptions {
       case '--params':
         fileParams = JSON.parse(readFileSync(v(), 'utf8')) as ScgnnParamsOverride;
         break;
+      case '--preset': {
+        const name = v();
+        const preset = presetByName(name);
+        if (!preset)
+          throw new Error(`Unknown preset "${name}"; choose one of ${presets.map((x) => x.name).join(', ')}`);
+        presetParams = preset.params;
+        break;
+      }
       case '--quiet':
         quiet = true;
         break;
@@ -167,7 +178,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
   if (!['wasm', 'cpu', 'webgpu', 'webgl', 'auto'].includes(backend))
     throw new Error(`Unknown backend ${backend}`);
-  const params = mergeOverrides(fileParams, p as ScgnnParamsOverride);
+  const params = mergeOverrides(mergeOverrides(presetParams, fileParams), p as ScgnnParamsOverride);
   return {
     command,
     input: positional[0]!,
@@ -180,13 +191,4 @@ export function parseCli(argv: string[]): CliOptions {
     params,
     quiet,
   };
-}
-
-function mergeOverrides(a: ScgnnParamsOverride, b: ScgnnParamsOverride): ScgnnParamsOverride {
-  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
-    const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' ? { ...prev, ...v } : v;
-  }
-  return out as ScgnnParamsOverride;
 }

@@ -8,21 +8,21 @@
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import {
-  encodeLabels,
-  adjustedRandIndex,
-  normalizedMutualInfo,
-  silhouetteScore,
-} from '../core/cluster/metrics.ts';
+import { silhouetteScore } from '../core/cluster/metrics.ts';
 import type { LoadedDataset } from '../core/dataset.ts';
-import { simulateDropout, type Dropout } from '../core/eval/dropout.ts';
 import { imputationMetrics } from '../core/eval/imputation-metrics.ts';
 import { runLtmg } from '../core/ltmg/ltmg.ts';
 import { createContext, type ProgressEvent, type StageName } from '../core/pipeline/context.ts';
-import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
+import type { RunManifest } from '../core/pipeline/manifest.ts';
 import { withParams, type ScgnnParams } from '../core/pipeline/params.ts';
-import { runScgnn, type ScgnnInput, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
-import { preprocess, type Preprocessed } from '../core/preprocess/preprocess.ts';
+import { runScgnn, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
+import {
+  buildManifest,
+  evaluateAgainstLabels,
+  OUTPUT_FILES,
+  prepareInput,
+  type PreparedInput,
+} from '../core/pipeline/session.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
 import { isInputError } from '../io/errors.ts';
@@ -96,33 +96,14 @@ async function writeTo(path: string, fn: (sink: TextSink) => Promise<void>): Pro
   await sink.close();
 }
 
-interface Prepared {
+interface Prepared extends PreparedInput {
   dataset: LoadedDataset;
-  selected: Preprocessed;
-  input: ScgnnInput;
-  dropout: Dropout | null;
   params: ScgnnParams;
 }
 
 function prepare(ds: LoadedDataset, opts: CliOptions): Prepared {
   const params = withParams(opts.params);
-  // Select cells and genes on the raw values (log1p happens inside the pipeline, after any dropout).
-  const selected = preprocess(ds.matrix, { ...params.preprocess, log1p: false });
-  const dropout =
-    opts.dropout > 0
-      ? simulateDropout(selected.matrix, opts.dropout, createRng(params.seed).fork('dropout'))
-      : null;
-  return {
-    dataset: ds,
-    selected,
-    dropout,
-    params,
-    input: {
-      raw: dropout ? dropout.corrupted : selected.matrix,
-      cellIds: selected.cellIds,
-      geneIds: selected.geneIds,
-    },
-  };
+  return { ...prepareInput(ds, params, opts.dropout), dataset: ds, params };
 }
 
 async function runPipeline(
@@ -143,38 +124,20 @@ function manifest(
   seconds: RunManifest['seconds'],
   outputs: Record<string, string>,
 ): RunManifest {
-  const ds = prep.dataset;
-  return {
-    tool: 'scgnn-web',
+  return buildManifest({
     version: pkg.version,
-    createdAt: new Date().toISOString(),
-    environment: {
-      runtime: `node ${process.version}`,
-      tfjs: tf.version_core,
-      backend: backend.name,
-      adapter: backend.adapter,
-    },
-    input: {
-      name: ds.name,
-      format: ds.format,
-      cells: ds.matrix.counts.nRows,
-      genes: ds.matrix.counts.nCols,
-      orientation: ds.orientation?.chosen ?? null,
-    },
-    preprocessing: prep.selected.summary,
+    runtime: `node ${process.version}`,
+    tfjs: tf.version_core,
+    backend: backend.name,
+    adapter: backend.adapter,
+    dataset: prep.dataset,
+    prepared: prep,
     params: prep.params,
-    seed: prep.params.seed,
-    ...(prep.dropout ? { dropout: { rate: opts.dropout, entries: prep.dropout.rows.length } } : {}),
-    result: {
-      nClusters: result.nClusters,
-      iterations: result.history.length,
-      converged: result.converged,
-      history: result.history,
-      clusterSizes: clusterSizes(result.labels, result.nClusters),
-    },
+    result,
     seconds,
     outputs,
-  };
+    dropoutRate: opts.dropout,
+  });
 }
 
 async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void> {
@@ -188,13 +151,7 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   const { result, seconds } = await runPipeline(prep, opts);
   const out = opts.out!;
   mkdirSync(out, { recursive: true });
-  const outputs = {
-    imputed: 'imputed.csv',
-    embedding: 'embedding.csv',
-    graph: 'graph_edges.csv',
-    labels: 'labels.csv',
-    manifest: 'manifest.json',
-  };
+  const outputs = OUTPUT_FILES;
   const { cellIds, geneIds } = prep.input;
   await writeTo(join(out, outputs.imputed), (s) =>
     writeMatrixCsv(s, result.imputed, cellIds, geneIds, opts.layout),
@@ -217,17 +174,8 @@ async function commandEval(opts: CliOptions): Promise<void> {
     cells: prep.input.raw.nRows,
     genes: prep.input.raw.nCols,
   };
-  const labels = prep.dataset.labels;
-  if (labels) {
-    const cellIndex = prep.selected.cellIndex;
-    const { codes } = encodeLabels(Array.from(cellIndex, (c) => labels.labels[c] ?? null));
-    const keep = Array.from(codes.keys()).filter((i) => codes[i]! >= 0);
-    const truth = keep.map((i) => codes[i]!);
-    const pred = keep.map((i) => result.labels[i]!);
-    report.ari = adjustedRandIndex(truth, pred);
-    report.nmi = normalizedMutualInfo(truth, pred);
-    report.labelledCells = keep.length;
-  }
+  const evaluation = evaluateAgainstLabels(prep.dataset, prep.selected, result.labels);
+  if (evaluation) Object.assign(report, evaluation);
   report.silhouette =
     result.nClusters > 1 ? silhouetteScore(result.embedding, result.labels, { rng: createRng(1) }) : null;
   report.nClusters = result.nClusters;

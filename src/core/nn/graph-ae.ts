@@ -145,6 +145,7 @@ export async function runGraphAe(
         stage: 'graph-ae',
         model: `graph-ae ${params.model}`,
         epoch: p.epoch,
+        epochs: params.epochs,
         loss,
         terms: variational
           ? { reconstruction: reconstruction!, kl: kl! }

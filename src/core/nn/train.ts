@@ -256,7 +256,7 @@ export async function trainAutoencoder(
       losses.push(total);
       const now = performance.now();
       if (now - lastReport >= REPORT_MS || epoch === params.epochs - 1) {
-        ctx.report({ type: 'loss', stage, model, epoch, loss: total, terms: named });
+        ctx.report({ type: 'loss', stage, model, epoch, epochs: params.epochs, loss: total, terms: named });
         lastReport = now;
       }
     }

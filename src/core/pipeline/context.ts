@@ -40,6 +40,8 @@ export type ProgressEvent =
       readonly stage: StageName;
       readonly model: string;
       readonly epoch: number;
+      /** Epochs this model trains for (so a listener can show progress). */
+      readonly epochs?: number;
       readonly loss: number;
       readonly terms?: Readonly<Record<string, number>>;
     }

@@ -55,6 +55,19 @@ export interface IterationRecord {
   readonly seconds: number;
 }
 
+/** What a live view needs after each iteration: the clustered embedding, the cell graph and the labels. */
+export interface IterationSnapshot {
+  readonly iteration: number;
+  readonly embedding: DenseMatrix;
+  readonly graph: CellGraph;
+  readonly labels: Int32Array;
+}
+
+export interface RunOptions {
+  /** Called after each iteration's clustering (the arrays are the pipeline's own: copy to keep them). */
+  readonly onIteration?: (snapshot: IterationSnapshot) => void;
+}
+
 export interface ScgnnResult {
   /** The model input: log1p of the selected counts, cells x genes. */
   readonly x: DenseMatrix;
@@ -114,6 +127,7 @@ export async function runScgnn(
   input: ScgnnInput,
   params: ScgnnParams,
   ctx: StageContext,
+  options: RunOptions = {},
 ): Promise<ScgnnResult> {
   const problems = validateParams(params);
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}`);
@@ -233,6 +247,7 @@ export async function runScgnn(
         graphChange: change,
         clusterSizes: clustered.sizes,
       });
+      options.onIteration?.({ iteration: it, embedding, graph: cellGraph, labels });
       if (
         it > 1 &&
         (agreement >= params.iterations.minAgreement || change <= params.iterations.maxGraphChange)
