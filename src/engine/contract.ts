@@ -6,7 +6,13 @@
  * returned as `{ ok: false, error }` values so their code survives the worker boundary; anything thrown is
  * a bug.
  */
+import type { HeatmapData } from '../core/analysis/heatmap.ts';
+import type { ClusterMarkers } from '../core/analysis/markers.ts';
 import type { DatasetFormat, Orientation } from '../core/dataset.ts';
+import type { ProgressEvent } from '../core/pipeline/context.ts';
+import type { ScgnnParams, ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import type { IterationRecord } from '../core/pipeline/run-pipeline.ts';
+import type { LabelEvaluation } from '../core/pipeline/session.ts';
 import type { PreprocessParams, PreprocessSummary } from '../core/preprocess/preprocess.ts';
 import type { InputErrorCode } from '../io/errors.ts';
 import type { InputFile } from '../io/input-file.ts';
@@ -59,13 +65,108 @@ export interface DatasetSummary {
   readonly matrixBytes: number;
 }
 
+/** Why a run or a request about results could not be served (besides bad input). */
+export type EngineErrorCode =
+  InputErrorCode | 'internal' | 'no-dataset' | 'no-results' | 'busy' | 'cancelled' | 'bad-params';
+
 export interface EngineError {
-  readonly code: InputErrorCode | 'internal';
+  readonly code: EngineErrorCode;
   readonly message: string;
 }
 
 export type Result<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
+
+/** Undirected edges of the cell graph, each once (from < to). */
+export interface EdgeList {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly weight: Float32Array;
+}
+
+/** The state after one iteration: what the live cell-graph view draws. */
+export interface GraphSnapshot {
+  readonly iteration: number;
+  readonly nCells: number;
+  /** Columns of `embedding` (cells x dims, row-major): the embedding that was clustered. */
+  readonly dims: number;
+  readonly embedding: Float32Array;
+  readonly labels: Int32Array;
+  readonly edges: EdgeList;
+  /** Ids of the selected cells, in row order. */
+  readonly cellIds: string[];
+}
+
+/** What a run reports as it goes: the pipeline's progress events, plus a graph snapshot per iteration. */
+export type RunEvent = ProgressEvent | ({ readonly type: 'snapshot' } & GraphSnapshot);
+
+export interface RunRequest {
+  /** Every pipeline parameter not given keeps its default (src/core/pipeline/params.ts). */
+  readonly params: ScgnnParamsOverride;
+}
+
+export interface RunSummary {
+  /** Selected cells and genes the method ran on. */
+  readonly nCells: number;
+  readonly nGenes: number;
+  readonly cellIds: string[];
+  readonly nClusters: number;
+  readonly converged: boolean;
+  readonly history: IterationRecord[];
+  readonly clusterSizes: number[];
+  /** Seconds per stage, plus 'total'. */
+  readonly seconds: Record<string, number>;
+  readonly backend: BackendName;
+  /** The full parameters the run used (defaults filled in). */
+  readonly params: ScgnnParams;
+  /** Against the uploaded labels, when there are any: shown as evaluation only, never used by the method. */
+  readonly evaluation: LabelEvaluation | null;
+  /** Uploaded labels of the selected cells (codes into `classes`, -1 = unlabelled), for the Sankey view. */
+  readonly truth: { readonly codes: Int32Array; readonly classes: string[] } | null;
+  readonly finishedAt: string;
+  /** Set when the results could not be saved for the next visit (e.g. storage quota). */
+  readonly persistWarning: string | null;
+}
+
+/** A finished run as the page needs it to draw every view. */
+export interface RunResults {
+  readonly summary: RunSummary;
+  /** Cluster labels after each iteration, in order. */
+  readonly iterationLabels: Int32Array[];
+  /** The last iteration's snapshot (embedding, graph, labels). */
+  readonly snapshot: GraphSnapshot;
+  /** The page's UMAP positions of the final embedding (nCells x 2), once it has sent them. */
+  readonly layout: Float32Array | null;
+}
+
+export type ExportKind = 'imputed' | 'embedding' | 'graph' | 'labels' | 'umap' | 'markers' | 'manifest';
+
+export interface ExportOptions {
+  /** For 'imputed': genes x cells (default, like the reference) or cells x genes. */
+  readonly layout?: 'genes-x-cells' | 'cells-x-genes';
+}
+
+export interface ExportedFile {
+  readonly name: string;
+  readonly blob: Blob;
+}
+
+/** Marker genes per cluster (on the input and on the imputed values) and the imputation heatmap. */
+export interface AnalysisResults {
+  /** Wilcoxon rank-sum markers on ln(1 + library-size-normalised counts) of the selected input. */
+  readonly raw: ClusterMarkers[];
+  /** The same on the imputed values. */
+  readonly imputed: ClusterMarkers[];
+  /** Cells grouped by cluster x the top marker genes, before (ln(1 + count)) and after imputation. */
+  readonly heatmap: HeatmapData;
+}
+
+/** What a reload brings back: the dataset, the last run's parameters and its results. */
+export interface RestoredSession {
+  readonly dataset: DatasetSummary;
+  readonly params: ScgnnParamsOverride | null;
+  readonly results: RunResults | null;
+}
 
 export interface EngineApi {
   /** Choose and warm up the TensorFlow.js backend. */
@@ -85,4 +186,24 @@ export interface EngineApi {
   preflight(params: PreprocessParams): Promise<Result<PreprocessSummary>>;
   /** The dataset currently loaded, if any. */
   currentDataset(): Promise<DatasetSummary | null>;
+  /**
+   * Run the whole method on the loaded dataset. Progress, losses, iterations and per-iteration graph
+   * snapshots arrive through `onEvent`. Fails with 'cancelled' after `cancel()`, 'busy' while another run is
+   * in progress. The previous results stay until this run finishes.
+   */
+  run(request: RunRequest, onEvent?: (e: RunEvent) => void): Promise<Result<RunSummary>>;
+  /** Stop the run in progress at its next checkpoint (well under a second). */
+  cancel(): Promise<void>;
+  /** The last finished run, if any. */
+  results(): Promise<RunResults | null>;
+  /** Keep the page's UMAP layout of the final embedding (for the UMAP export and the next visit). */
+  setLayout(positions: Float32Array): Promise<Result<null>>;
+  /** Marker genes and the imputation heatmap of the last run (computed on first request, then kept). */
+  analysis(onProgress?: (fraction: number) => void): Promise<Result<AnalysisResults>>;
+  /** One output file of the last run, written in chunks into a Blob (never one big string). */
+  exportFile(kind: ExportKind, options?: ExportOptions): Promise<Result<ExportedFile>>;
+  /** Bring back the dataset, parameters and results saved by an earlier visit (null if none). */
+  restore(): Promise<Result<RestoredSession> | null>;
+  /** Delete the saved dataset and results from this browser, and unload them. */
+  forget(): Promise<void>;
 }

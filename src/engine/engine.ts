@@ -17,6 +17,8 @@ import type { InputFile } from '../io/input-file.ts';
 import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import type { LoadProgress } from '../io/load-types.ts';
+import { CancelledError } from '../core/pipeline/context.ts';
+import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
 import { selectBackend } from './backend.ts';
 import type {
   BackendInfo,
@@ -24,8 +26,22 @@ import type {
   DatasetSummary,
   EngineApi,
   EngineError,
+  EngineErrorCode,
+  RestoredSession,
   Result,
+  RunResults,
+  AnalysisResults,
 } from './contract.ts';
+import type { TextSink } from '../io/writers/csv-writers.ts';
+import { analyseRun, executeRun, exportRun, type FinishedRun } from './runs.ts';
+import { writeMarkersCsv } from '../io/writers/markers-csv.ts';
+import { memoryStore, type SessionStore } from './session-store.ts';
+
+/** What the session store keeps of the dataset: the files as dropped and the orientation in use. */
+interface StoredDataset {
+  readonly files: InputFile[];
+  readonly orientation: Orientation | 'auto';
+}
 
 const PREVIEW = 5;
 const PROGRESS_INTERVAL_MS = 100;
@@ -87,9 +103,79 @@ export interface Engine extends EngineApi {
   dataset(): LoadedDataset | null;
 }
 
-export function createEngine(tf: typeof tfc): Engine {
-  let current: { dataset: LoadedDataset; labelsFile: InputFile | null; loadSeconds: number } | null = null;
+export interface EngineOptions {
+  /** Where the dataset, parameters and results are kept for the next visit (default: memory only). */
+  readonly store?: SessionStore;
+}
+
+function fail<T>(code: EngineErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A finished run as the page receives it (the heavy arrays for downloads stay in the worker). */
+function publicResults(run: FinishedRun): RunResults {
+  return {
+    summary: run.summary,
+    iterationLabels: run.iterationLabels,
+    snapshot: run.snapshot,
+    layout: run.layout,
+  };
+}
+
+export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engine {
+  const store = options.store ?? memoryStore();
+  let current: {
+    dataset: LoadedDataset;
+    files: InputFile[];
+    labelsFile: InputFile | null;
+    loadSeconds: number;
+  } | null = null;
   let backend: BackendInfo | null = null;
+  let lastRun: FinishedRun | null = null;
+  let running: AbortController | null = null;
+  /** Markers and heatmap of `lastRun`, computed on first request. */
+  let analysis: { run: FinishedRun; value: Promise<AnalysisResults> } | null = null;
+  const analyse = (onProgress?: (fraction: number) => void): Promise<AnalysisResults> => {
+    const run = lastRun;
+    const ds = current?.dataset;
+    if (!run || !ds) return Promise.reject(new RangeError('Run the analysis first.'));
+    if (analysis?.run !== run) {
+      const value = analyseRun(ds, run, () => new Promise((r) => setTimeout(r, 0)), onProgress);
+      analysis = { run, value };
+      value.catch(() => {
+        if (analysis?.value === value) analysis = null;
+      });
+    }
+    return analysis.value;
+  };
+
+  /** Save for the next visit; a storage failure (quota, private mode) is reported, never fatal. */
+  const persist = async (key: 'dataset' | 'params' | 'results', value: unknown): Promise<string | null> => {
+    try {
+      if (value === null) await store.del(key);
+      else await store.set(key, value);
+      return null;
+    } catch (e) {
+      return `Could not save the ${key} for your next visit: ${describe(e)}`;
+    }
+  };
+  const persistDataset = async (): Promise<void> => {
+    if (!current) return;
+    const stored: StoredDataset = {
+      files: current.files.map((f) => ({ name: f.name, relativePath: f.relativePath, blob: f.blob })),
+      orientation: current.dataset.orientation?.chosen ?? 'auto',
+    };
+    await persist('dataset', stored);
+  };
+  /** Results belong to the dataset (and orientation) they were computed on. */
+  const dropResults = async (): Promise<void> => {
+    lastRun = null;
+    await persist('results', null);
+  };
 
   /**
    * Re-match the labels file to the (re-oriented) cells. When none match, the labels are set aside with a
@@ -116,7 +202,7 @@ export function createEngine(tf: typeof tfc): Engine {
     }
   };
 
-  return {
+  const api: Engine = {
     dataset: () => current?.dataset ?? null,
 
     async init(request: BackendRequest): Promise<BackendInfo> {
@@ -135,7 +221,10 @@ export function createEngine(tf: typeof tfc): Engine {
         const loadSeconds = (performance.now() - t0) / 1000;
         const labelsName = dataset.labels?.fileName;
         const labelsFile = labelsName ? (files.find((f) => f.name === labelsName) ?? null) : null;
-        current = { dataset, labelsFile, loadSeconds };
+        if (running) running.abort();
+        current = { dataset, files, labelsFile, loadSeconds };
+        await dropResults();
+        await persistDataset();
         return { ok: true, value: summarizeDataset(dataset, loadSeconds) };
       } catch (e) {
         return { ok: false, error: toEngineError(e) };
@@ -159,6 +248,8 @@ export function createEngine(tf: typeof tfc): Engine {
       try {
         const flipped = await attachLabels(flipOrientation(ds), current.labelsFile);
         current = { ...current, dataset: flipped };
+        await dropResults();
+        await persistDataset();
         return { ok: true, value: summarizeDataset(flipped, current.loadSeconds) };
       } catch (e) {
         return { ok: false, error: toEngineError(e) };
@@ -177,5 +268,114 @@ export function createEngine(tf: typeof tfc): Engine {
     async currentDataset(): Promise<DatasetSummary | null> {
       return current ? summarizeDataset(current.dataset, current.loadSeconds) : null;
     },
+
+    async run(request, onEvent) {
+      if (!current) return fail('no-dataset', 'Load a dataset before running.');
+      if (running) return fail('busy', 'A run is already in progress.');
+      const controller = new AbortController();
+      running = controller;
+      const dataset = current.dataset;
+      try {
+        const info = backend ?? (backend = await selectBackend(tf, 'auto'));
+        const run = await executeRun(tf, dataset, request, info, onEvent ?? (() => {}), controller.signal);
+        if (current?.dataset !== dataset) return fail('cancelled', 'The dataset changed during the run.');
+        lastRun = run;
+        const warnings = [await persist('params', request.params), await persist('results', run)].filter(
+          (w): w is string => w !== null,
+        );
+        const summary = { ...run.summary, persistWarning: warnings[0] ?? null };
+        lastRun = { ...run, summary };
+        return { ok: true, value: summary };
+      } catch (e) {
+        if (e instanceof CancelledError) return fail('cancelled', 'The run was cancelled.');
+        if (e instanceof RangeError) return fail('bad-params', e.message);
+        return { ok: false, error: toEngineError(e) };
+      } finally {
+        if (running === controller) running = null;
+      }
+    },
+
+    async cancel() {
+      running?.abort();
+    },
+
+    async results() {
+      return lastRun ? publicResults(lastRun) : null;
+    },
+
+    async setLayout(positions) {
+      if (!lastRun) return fail('no-results', 'There is no finished run to attach a layout to.');
+      if (positions.length !== lastRun.summary.nCells * 2)
+        return fail(
+          'bad-params',
+          `The layout has ${positions.length / 2} points for ${lastRun.summary.nCells} cells.`,
+        );
+      lastRun = { ...lastRun, layout: positions };
+      await persist('results', lastRun);
+      return { ok: true, value: null };
+    },
+
+    async exportFile(kind, options) {
+      if (!lastRun) return fail('no-results', 'Run the analysis before downloading its outputs.');
+      try {
+        const run = lastRun;
+        const markers =
+          kind === 'markers'
+            ? async (sink: TextSink) => {
+                const a = await analyse();
+                await writeMarkersCsv(sink, a.raw, a.imputed);
+              }
+            : undefined;
+        return { ok: true, value: await exportRun(run, kind, options, markers) };
+      } catch (e) {
+        return fail(e instanceof RangeError ? 'no-results' : 'internal', describe(e));
+      }
+    },
+
+    async analysis(onProgress) {
+      if (!lastRun) return fail('no-results', 'Run the analysis first.');
+      try {
+        return { ok: true, value: await analyse(onProgress) };
+      } catch (e) {
+        return fail(e instanceof RangeError ? 'no-results' : 'internal', describe(e));
+      }
+    },
+
+    async restore() {
+      let saved: StoredDataset | undefined;
+      try {
+        saved = await store.get<StoredDataset>('dataset');
+      } catch {
+        return null;
+      }
+      if (!saved || saved.files.length === 0) return null;
+      // Read the saved run first: loading the files counts as a new dataset and clears it from the store.
+      let params: ScgnnParamsOverride | null = null;
+      let run: FinishedRun | null = null;
+      try {
+        params = (await store.get<ScgnnParamsOverride>('params')) ?? null;
+        run = (await store.get<FinishedRun>('results')) ?? null;
+      } catch {
+        // Results that cannot be read are simply not restored.
+      }
+      const loaded = await api.loadFiles(saved.files, { orientation: saved.orientation });
+      if (!loaded.ok) return loaded;
+      let results: RunResults | null = null;
+      if (run && run.summary.nCells > 0) {
+        lastRun = run;
+        results = publicResults(run);
+        await persist('results', run);
+      }
+      const value: RestoredSession = { dataset: loaded.value, params, results };
+      return { ok: true, value };
+    },
+
+    async forget() {
+      running?.abort();
+      current = null;
+      lastRun = null;
+      for (const key of ['dataset', 'params', 'results'] as const) await persist(key, null);
+    },
   };
+  return api;
 }

@@ -128,6 +128,35 @@ export async function writeLabelsCsv(
   await w.flush();
 }
 
+/** `cell,umap1,umap2`: a 2-D layout (nCells x 2, row-major). */
+export async function writeLayoutCsv(
+  sink: TextSink,
+  positions: Float32Array,
+  cellIds: readonly string[],
+): Promise<void> {
+  if (positions.length !== cellIds.length * 2)
+    throw new RangeError(`layout has ${positions.length / 2} points for ${cellIds.length} cells`);
+  const w = new ChunkedWriter(sink);
+  await w.push('cell,umap1,umap2\n');
+  for (let i = 0; i < cellIds.length; i++)
+    await w.push(
+      `${csvField(cellIds[i]!)},${formatNumber(positions[2 * i]!, 5)},${formatNumber(positions[2 * i + 1]!, 5)}\n`,
+    );
+  await w.flush();
+}
+
+/**
+ * A sink that turns every chunk into a Blob part at once (the browser keeps large blobs out of the JS heap),
+ * so a 100,000 x 2,000 matrix is never held as strings.
+ */
+export function blobSink(type = 'text/csv'): TextSink & { blob(): Blob } {
+  const parts: Blob[] = [];
+  return {
+    write: (s) => void parts.push(new Blob([s])),
+    blob: () => new Blob(parts, { type }),
+  };
+}
+
 /** A sink that collects the text (tests, small outputs). */
 export function stringSink(): TextSink & { text(): string } {
   const parts: string[] = [];

@@ -1,0 +1,266 @@
+/**
+ * Runs of the whole method inside the engine: prepare the input exactly as the CLI does (session.ts), run the
+ * pipeline with progress and per-iteration graph snapshots, keep what the page's views and downloads need,
+ * and write the output files with the CLI's writers, so the browser's files match the CLI's for the same
+ * input, parameters, seed and backend.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { CellGraph } from '../core/graph/cell-graph.ts';
+import type { LoadedDataset } from '../core/dataset.ts';
+import { encodeLabels } from '../core/cluster/metrics.ts';
+import type { DenseMatrix } from '../core/matrix/dense.ts';
+import { createContext } from '../core/pipeline/context.ts';
+import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
+import { validateParams, withParams } from '../core/pipeline/params.ts';
+import {
+  librarySizeFactors,
+  log1pDense,
+  runScgnn,
+  type IterationSnapshot,
+} from '../core/pipeline/run-pipeline.ts';
+import { heatmapData } from '../core/analysis/heatmap.ts';
+import { findMarkers } from '../core/analysis/markers.ts';
+import {
+  buildManifest,
+  evaluateAgainstLabels,
+  OUTPUT_FILES,
+  prepareInput,
+} from '../core/pipeline/session.ts';
+import { createRng } from '../core/rng.ts';
+import {
+  blobSink,
+  writeEdgeListCsv,
+  writeEmbeddingCsv,
+  writeLabelsCsv,
+  writeLayoutCsv,
+  writeMatrixCsv,
+  type TextSink,
+} from '../io/writers/csv-writers.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import type {
+  AnalysisResults,
+  BackendInfo,
+  EdgeList,
+  ExportedFile,
+  ExportKind,
+  ExportOptions,
+  GraphSnapshot,
+  RunEvent,
+  RunRequest,
+  RunResults,
+  RunSummary,
+} from './contract.ts';
+
+/** Everything kept of a finished run (in the worker, and in the session store for the next visit). */
+export interface FinishedRun extends RunResults {
+  readonly geneIds: string[];
+  readonly imputed: DenseMatrix;
+  readonly graph: CellGraph;
+  readonly manifest: RunManifest;
+}
+
+/** Each undirected edge once (i < j). */
+export function edgeList(g: CellGraph): EdgeList {
+  const count = (g.indptr[g.nNodes] ?? 0) / 2;
+  const from = new Int32Array(count);
+  const to = new Int32Array(count);
+  const weight = new Float32Array(count);
+  let e = 0;
+  for (let i = 0; i < g.nNodes; i++) {
+    for (let k = g.indptr[i]!; k < g.indptr[i + 1]!; k++) {
+      const j = g.indices[k]!;
+      if (j <= i) continue;
+      from[e] = i;
+      to[e] = j;
+      weight[e] = g.weights[k]!;
+      e++;
+    }
+  }
+  return { from, to, weight };
+}
+
+/** A copy of the pipeline's iteration state in the shape the page draws. */
+export function toSnapshot(s: IterationSnapshot, cellIds: readonly string[]): GraphSnapshot {
+  return {
+    cellIds: [...cellIds],
+    iteration: s.iteration,
+    nCells: s.embedding.rows,
+    dims: s.embedding.cols,
+    embedding: s.embedding.data.slice(),
+    labels: s.labels.slice(),
+    edges: edgeList(s.graph),
+  };
+}
+
+function runtime(): string {
+  if (typeof navigator !== 'undefined' && navigator.userAgent) return navigator.userAgent;
+  return typeof process !== 'undefined' ? `node ${process.version}` : 'unknown';
+}
+
+/** Run the method on `dataset`; throws CancelledError when `signal` aborts. */
+export async function executeRun(
+  tf: typeof tfc,
+  dataset: LoadedDataset,
+  request: RunRequest,
+  backend: BackendInfo,
+  onEvent: (e: RunEvent) => void,
+  signal: AbortSignal,
+): Promise<FinishedRun> {
+  const params = withParams(request.params);
+  const problems = validateParams(params);
+  if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}.`);
+  const t0 = performance.now();
+  onEvent({ type: 'stage-start', stage: 'preprocess', label: 'Selecting cells and genes' });
+  const prepared = prepareInput(dataset, params);
+  const prepSeconds = (performance.now() - t0) / 1000;
+  onEvent({ type: 'stage-end', stage: 'preprocess', seconds: prepSeconds });
+  const { input } = prepared;
+  if (input.raw.nRows < 3 || input.raw.nCols < 2)
+    throw new RangeError(
+      `Preprocessing kept ${input.raw.nRows} cells and ${input.raw.nCols} genes; the method needs at least 3 cells and 2 genes. Loosen the filters.`,
+    );
+  const ctx = createContext(tf, createRng(params.seed), onEvent, signal);
+  await ctx.checkpoint();
+  const iterationLabels: Int32Array[] = [];
+  let last: GraphSnapshot | null = null;
+  const result = await runScgnn(input, params, ctx, {
+    onIteration: (s) => {
+      const snap = toSnapshot(s, input.cellIds);
+      iterationLabels.push(snap.labels.slice());
+      last = snap;
+      onEvent({ type: 'snapshot', ...snap });
+    },
+  });
+  const seconds: Record<string, number> = { preprocess: prepSeconds };
+  for (const [k, v] of Object.entries(result.stageSeconds)) seconds[k] = v;
+  seconds.total = (performance.now() - t0) / 1000;
+  const manifest = buildManifest({
+    version: pkg.version,
+    runtime: runtime(),
+    tfjs: tf.version_core,
+    backend: backend.name,
+    adapter: backend.adapter,
+    dataset,
+    prepared,
+    params,
+    result,
+    seconds,
+    outputs: { ...OUTPUT_FILES, umap: 'umap.csv', markers: 'markers.csv' },
+  });
+  const truthLabels = dataset.labels;
+  const truth = truthLabels
+    ? (() => {
+        const enc = encodeLabels(
+          Array.from(prepared.selected.cellIndex, (c) => truthLabels.labels[c] ?? null),
+        );
+        return { codes: Int32Array.from(enc.codes), classes: enc.classes };
+      })()
+    : null;
+  const summary: RunSummary = {
+    nCells: input.raw.nRows,
+    nGenes: input.raw.nCols,
+    cellIds: [...input.cellIds],
+    nClusters: result.nClusters,
+    converged: result.converged,
+    history: result.history,
+    clusterSizes: clusterSizes(result.labels, result.nClusters),
+    seconds,
+    backend: backend.name,
+    params,
+    evaluation: evaluateAgainstLabels(dataset, prepared.selected, result.labels),
+    truth,
+    finishedAt: manifest.createdAt,
+    persistWarning: null,
+  };
+  return {
+    summary,
+    iterationLabels,
+    snapshot: last!,
+    layout: null,
+    geneIds: [...input.geneIds],
+    imputed: result.imputed,
+    graph: result.graph,
+    manifest,
+  };
+}
+
+/**
+ * Marker genes (raw input and imputed) and the heatmap data of a finished run. `dataset` must be the one the
+ * run used: the selected input is rebuilt from it with the run's parameters (deterministic, no tensors).
+ */
+export async function analyseRun(
+  dataset: LoadedDataset,
+  run: FinishedRun,
+  checkpoint: () => Promise<void>,
+  onProgress?: (fraction: number) => void,
+): Promise<AnalysisResults> {
+  const { input } = prepareInput(dataset, run.summary.params);
+  if (input.raw.nRows !== run.summary.nCells || input.raw.nCols !== run.geneIds.length)
+    throw new RangeError('The loaded dataset no longer matches the results.');
+  const labels = run.snapshot.labels;
+  const nClusters = run.summary.nClusters;
+  const normalised = log1pDense(input.raw, librarySizeFactors(input.raw));
+  const report = (offset: number) => (f: number) => onProgress?.(offset + f / 2);
+  const raw = await findMarkers(normalised, labels, run.geneIds, {
+    nClusters,
+    checkpoint,
+    onProgress: report(0),
+  });
+  const imputed = await findMarkers(run.imputed, labels, run.geneIds, {
+    nClusters,
+    checkpoint,
+    onProgress: report(0.5),
+  });
+  const counts = log1pDense(input.raw);
+  const heatmap = heatmapData(counts, run.imputed, labels, run.geneIds, { markers: raw });
+  return { raw, imputed, heatmap };
+}
+
+const EXPORT_NAMES: Record<ExportKind, string> = {
+  ...OUTPUT_FILES,
+  umap: 'umap.csv',
+  markers: 'markers.csv',
+};
+
+/**
+ * Write one output of a finished run into a Blob. `markers` writes the marker table through `writeMarkers`
+ * (computed on demand by the caller).
+ */
+export async function exportRun(
+  run: FinishedRun,
+  kind: ExportKind,
+  options: ExportOptions = {},
+  writeMarkers?: (sink: TextSink) => Promise<void>,
+): Promise<ExportedFile> {
+  const cellIds = run.summary.cellIds;
+  const name = EXPORT_NAMES[kind];
+  if (kind === 'manifest') {
+    const blob = new Blob([JSON.stringify(run.manifest, null, 2) + '\n'], { type: 'application/json' });
+    return { name, blob };
+  }
+  const sink = blobSink();
+  const s = run.snapshot;
+  switch (kind) {
+    case 'imputed':
+      await writeMatrixCsv(sink, run.imputed, cellIds, run.geneIds, options.layout ?? 'genes-x-cells');
+      break;
+    case 'embedding':
+      await writeEmbeddingCsv(sink, { rows: s.nCells, cols: s.dims, data: s.embedding }, cellIds);
+      break;
+    case 'graph':
+      await writeEdgeListCsv(sink, run.graph, cellIds);
+      break;
+    case 'labels':
+      await writeLabelsCsv(sink, s.labels, cellIds);
+      break;
+    case 'umap':
+      if (!run.layout) throw new RangeError('The UMAP layout has not been computed yet.');
+      await writeLayoutCsv(sink, run.layout, cellIds);
+      break;
+    case 'markers':
+      if (!writeMarkers) throw new RangeError('Marker genes are not available.');
+      await writeMarkers(sink);
+      break;
+  }
+  return { name, blob: sink.blob() };
+}
