@@ -4,7 +4,13 @@
  * `cancel()` aborts the one in progress, which rejects with an `AbortError`.
  */
 import * as Comlink from 'comlink';
-import type { UmapLayoutApi, UmapLayoutRequest, UmapProgress } from '../src/app/umap-contract.ts';
+import type {
+  PreviewRequest,
+  UmapLayoutApi,
+  UmapLayoutRequest,
+  UmapProgress,
+} from '../src/app/umap-contract.ts';
+import { drawGraphPreview } from '../src/app/graph-preview.ts';
 import { runUmapLayout } from '../src/app/umap-layout.ts';
 
 let current: AbortController | null = null;
@@ -35,6 +41,18 @@ const api: UmapLayoutApi = {
   cancel(): void {
     current?.abort();
     current = null;
+  },
+  async preview(request: PreviewRequest): Promise<ImageBitmap> {
+    const canvas = new OffscreenCanvas(request.width, request.height);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('This browser cannot draw on an OffscreenCanvas.');
+    drawGraphPreview(ctx, request.width, request.height, request.positions, {
+      nCells: request.labels.length,
+      labels: request.labels,
+      edges: request.edges,
+    });
+    const bitmap = canvas.transferToImageBitmap();
+    return Comlink.transfer(bitmap, [bitmap]);
   },
 };
 

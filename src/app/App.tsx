@@ -9,6 +9,12 @@ import { DropZone } from './DropZone.tsx';
 import { LoadErrorAlert } from './LoadErrorAlert.tsx';
 import { LoadProgressBar } from './LoadProgressBar.tsx';
 import { PreprocessPanel } from './PreprocessPanel.tsx';
+import { ExportPanel } from './run/ExportPanel.tsx';
+import { GraphPanel } from './run/GraphPanel.tsx';
+import { ProgressPanel } from './run/ProgressPanel.tsx';
+import { ResultsPanel } from './run/ResultsPanel.tsx';
+import { RunPanel } from './run/RunPanel.tsx';
+import { restoreSession } from './run-actions.ts';
 
 /** Stop a file dropped outside the drop zone from making the browser navigate to it. */
 function preventStrayDrops(): () => void {
@@ -23,7 +29,7 @@ function preventStrayDrops(): () => void {
 
 export function App() {
   useEffect(() => {
-    void startEngine(backendFromUrl(window.location.search));
+    void startEngine(backendFromUrl(window.location.search)).then(() => restoreSession());
     return preventStrayDrops();
   }, []);
   return (
@@ -43,6 +49,11 @@ export function App() {
         <LoadErrorAlert />
         <DatasetSummaryPanel />
         <PreprocessPanel />
+        <RunPanel />
+        <ProgressPanel />
+        <GraphPanel />
+        <ResultsPanel />
+        <ExportPanel />
       </main>
     </>
   );

@@ -112,8 +112,15 @@ export function GraphView({
     [toggle],
   );
 
+  const figureRef = useRef<HTMLElement | null>(null);
   useEffect(() => {
-    rendererRef.current?.update({ nCells, edges: undirected, positions, labels, selected: active });
+    const renderer = rendererRef.current;
+    if (!renderer) return;
+    renderer.update({ nCells, edges: undirected, positions, labels, selected: active });
+    // What is actually drawn, for tests and tools: nodes and edges in sigma's graph.
+    const graph = renderer.getSigma().getGraph();
+    figureRef.current?.setAttribute('data-drawn-nodes', String(graph.order));
+    figureRef.current?.setAttribute('data-drawn-edges', String(graph.size));
   }, [nCells, undirected, positions, labels, active]);
 
   const pngTitle = title ?? summary;
@@ -142,7 +149,13 @@ export function GraphView({
   const activeCluster = clusters.find((k) => k.c === active);
 
   return (
-    <figure className="graph-view" role="figure" aria-label={summary} data-testid="graph-view">
+    <figure
+      ref={figureRef}
+      className="graph-view"
+      role="figure"
+      aria-label={summary}
+      data-testid="graph-view"
+    >
       <figcaption className="graph-caption">
         {title && <span className="graph-title">{title}</span>}
         <span className="muted" data-testid="graph-summary">

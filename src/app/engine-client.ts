@@ -26,6 +26,16 @@ export function getEngine(): Engine {
   return engine;
 }
 
+/**
+ * Stop the worker at once (a run that does not answer a cancel) and forget it; the next `getEngine()` starts
+ * a fresh one. Calls still pending on the old worker never settle: callers must not wait on them.
+ */
+export function terminateEngine(): void {
+  worker?.terminate();
+  worker = null;
+  engine = null;
+}
+
 /** Be told when the worker itself fails (script error), which would otherwise leave calls pending. */
 export function onEngineFailure(listener: (message: string) => void): () => void {
   failureListeners.add(listener);

@@ -3,13 +3,40 @@
  * to the engine live in actions.ts.
  */
 import { create } from 'zustand';
-import type { BackendInfo, DatasetSummary } from '../engine/contract.ts';
+import type { AnalysisResults, BackendInfo, DatasetSummary } from '../engine/contract.ts';
 import {
   preprocessDefaults,
   type PreprocessParams,
   type PreprocessSummary,
 } from '../core/preprocess/preprocess.ts';
 import type { LoadProgress } from '../io/load-types.ts';
+import type { PresetName } from '../core/pipeline/presets.ts';
+import { idleRun, type RunState } from './run-state.ts';
+
+/** The UMAP layout of the current embedding, as it converges. */
+export interface LayoutState {
+  /** nCells x 2, row-major; null before the first layout. */
+  readonly positions: Float32Array | null;
+  /** Iteration whose embedding is laid out. */
+  readonly iteration: number;
+  readonly running: boolean;
+  readonly error: string | null;
+}
+
+/** Marker genes and the heatmap of the finished run (computed in the worker after the run). */
+export type AnalysisState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'running'; readonly fraction: number }
+  | { readonly status: 'done'; readonly value: AnalysisResults }
+  | { readonly status: 'failed'; readonly error: string };
+
+/** Run settings chosen on the page (the preprocessing parameters are `params`). */
+export interface RunSettings {
+  readonly preset: PresetName;
+  readonly seed: number;
+  /** Maximum iterations, overriding the preset's when set. */
+  readonly maxIterations: number | null;
+}
 
 export interface LoadError {
   /** What failed, e.g. "The data could not be loaded". */
@@ -30,6 +57,12 @@ export interface AppState {
   readonly preflight: PreprocessSummary | null;
   readonly preflightError: string | null;
   readonly preflightBusy: boolean;
+  readonly settings: RunSettings;
+  readonly run: RunState;
+  readonly layout: LayoutState;
+  readonly analysis: AnalysisState;
+  /** A short message about the run (e.g. "The worker was restarted"), shown beside the controls. */
+  readonly runNotice: string | null;
 }
 
 export const initialState: AppState = {
@@ -42,6 +75,11 @@ export const initialState: AppState = {
   preflight: null,
   preflightError: null,
   preflightBusy: false,
+  settings: { preset: 'default', seed: 1, maxIterations: null },
+  run: idleRun,
+  layout: { positions: null, iteration: 0, running: false, error: null },
+  analysis: { status: 'idle' },
+  runNotice: null,
 };
 
 export const useAppStore = create<AppState>()(() => initialState);

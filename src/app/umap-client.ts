@@ -5,7 +5,7 @@
  * meanwhile, which a bare Comlink call would leave pending forever.
  */
 import * as Comlink from 'comlink';
-import type { UmapLayoutApi, UmapLayoutRequest, UmapProgress } from './umap-contract.ts';
+import type { PreviewRequest, UmapLayoutApi, UmapLayoutRequest, UmapProgress } from './umap-contract.ts';
 import { UMAP_CANCELLED } from './umap-contract.ts';
 
 export type UmapWorker = Comlink.Remote<UmapLayoutApi>;
@@ -78,6 +78,11 @@ export function layoutCells(
       },
     );
   });
+}
+
+/** The cell graph drawn as a picture in the worker (see graph-preview.ts). */
+export function previewImage(request: PreviewRequest): Promise<ImageBitmap> {
+  return getUmapWorker().preview(request);
 }
 
 /** Ask the worker to stop the layout in progress (cooperative: takes effect between slices of epochs). */

@@ -57,6 +57,20 @@ export interface UmapLayoutApi {
   layout(request: UmapLayoutRequest, onProgress?: (progress: UmapProgress) => void): Promise<Float32Array>;
   /** Stop the layout in progress (its promise rejects with `AbortError`); a no-op when idle. */
   cancel(): void;
+  /**
+   * The cell graph drawn as a picture (graph-preview.ts) at these positions, off the page's thread: shown
+   * while a run is in progress.
+   */
+  preview(request: PreviewRequest): Promise<ImageBitmap>;
+}
+
+export interface PreviewRequest {
+  width: number;
+  height: number;
+  /** nCells x 2. */
+  positions: Float32Array;
+  labels: Int32Array;
+  edges: { from: Int32Array; to: Int32Array; weight: Float32Array };
 }
 
 /** Name of the error a cancelled layout rejects with. */

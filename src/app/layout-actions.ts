@@ -1,0 +1,69 @@
+/**
+ * The live UMAP layout: after each iteration the page lays out the new embedding in the UMAP worker,
+ * starting from the previous positions (same cells) so clusters move rather than jump, and shows the
+ * positions as they converge. The final layout is sent to the engine for the UMAP download and the next
+ * visit.
+ */
+import type { GraphSnapshot } from '../engine/contract.ts';
+import { getEngine } from './engine-client.ts';
+import { patchState, useAppStore } from './store.ts';
+import { isLayoutCancelled } from './umap-contract.ts';
+import { cancelUmapLayout, layoutCells } from './umap-client.ts';
+
+let layoutToken = 0;
+
+/** Forget the current layout (a new run or dataset). */
+export function resetLayout(): void {
+  layoutToken++;
+  cancelUmapLayout();
+  patchState({ layout: { positions: null, iteration: 0, running: false, error: null } });
+}
+
+/** Lay out `snapshot`'s embedding; with `final`, hand the result to the engine. */
+export async function layoutSnapshot(
+  snapshot: GraphSnapshot,
+  options: { final?: boolean } = {},
+): Promise<void> {
+  const token = ++layoutToken;
+  const previous = useAppStore.getState().layout.positions;
+  const init = previous && previous.length === snapshot.nCells * 2 ? previous : undefined;
+  patchState({ layout: { ...useAppStore.getState().layout, running: true, error: null } });
+  try {
+    const positions = await layoutCells(
+      {
+        nCells: snapshot.nCells,
+        dims: snapshot.dims,
+        embedding: snapshot.embedding,
+        seed: useAppStore.getState().settings.seed,
+        ...(init ? { init } : {}),
+      },
+      (p) => {
+        if (token !== layoutToken) return;
+        patchState({
+          layout: { positions: p.positions, iteration: snapshot.iteration, running: true, error: null },
+        });
+      },
+    );
+    if (token !== layoutToken) return;
+    patchState({ layout: { positions, iteration: snapshot.iteration, running: false, error: null } });
+    const { run } = useAppStore.getState();
+    const finalRun =
+      options.final || (run.status === 'done' && run.results?.snapshot.iteration === snapshot.iteration);
+    if (finalRun) {
+      const saved = await getEngine().setLayout(positions);
+      if (!saved.ok && token === layoutToken)
+        patchState({
+          layout: { positions, iteration: snapshot.iteration, running: false, error: saved.error.message },
+        });
+    }
+  } catch (e) {
+    if (token !== layoutToken || isLayoutCancelled(e)) return;
+    patchState({
+      layout: {
+        ...useAppStore.getState().layout,
+        running: false,
+        error: `The UMAP layout failed: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    });
+  }
+}

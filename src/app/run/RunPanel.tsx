@@ -1,0 +1,147 @@
+/**
+ * Run controls: a preset (each described), the seed, an optional cap on iterations, Run and Cancel, the
+ * backend in use, and what happened to the last run.
+ */
+import { presets, type PresetName } from '../../core/pipeline/presets.ts';
+import { cancelRun, forgetSession, startRun, updateSettings } from '../run-actions.ts';
+import { useAppStore } from '../store.ts';
+
+export function RunPanel() {
+  const dataset = useAppStore((s) => s.dataset);
+  const settings = useAppStore((s) => s.settings);
+  const status = useAppStore((s) => s.run.status);
+  const error = useAppStore((s) => s.run.error);
+  const startedAt = useAppStore((s) => s.run.startedAt);
+  const finishedAt = useAppStore((s) => s.run.finishedAt);
+  const notice = useAppStore((s) => s.runNotice);
+  const backend = useAppStore((s) => s.backend);
+  if (!dataset) return null;
+  const busy = status === 'running' || status === 'cancelling';
+  const preset = presets.find((p) => p.name === settings.preset) ?? presets[0]!;
+  return (
+    <section className="panel" aria-labelledby="run-title">
+      <h2 id="run-title">3. Run scGNN</h2>
+      <fieldset className="presets" disabled={busy}>
+        <legend>Preset</legend>
+        {presets.map((p) => (
+          <label key={p.name} className="preset">
+            <input
+              type="radio"
+              name="preset"
+              value={p.name}
+              checked={settings.preset === p.name}
+              onChange={() => updateSettings({ preset: p.name as PresetName })}
+            />
+            <span className="preset-title">{p.title}</span>
+          </label>
+        ))}
+        <p className="param-help" id="preset-help">
+          {preset.description}
+        </p>
+      </fieldset>
+      <div className="run-params">
+        <div className="param">
+          <label htmlFor="run-seed">Seed</label>
+          <input
+            id="run-seed"
+            type="number"
+            min="0"
+            step="1"
+            value={settings.seed}
+            disabled={busy}
+            aria-describedby="run-seed-help"
+            onChange={(e) => {
+              const v = Number(e.currentTarget.value);
+              if (Number.isInteger(v) && v >= 0) updateSettings({ seed: v });
+            }}
+          />
+          <p id="run-seed-help" className="param-help">
+            Every random choice follows from it: the same seed, data and backend give the same result.
+          </p>
+        </div>
+        <div className="param">
+          <label htmlFor="run-iterations">Maximum iterations</label>
+          <input
+            id="run-iterations"
+            type="number"
+            min="1"
+            max="20"
+            step="1"
+            placeholder="preset"
+            value={settings.maxIterations ?? ''}
+            disabled={busy}
+            aria-describedby="run-iterations-help"
+            onChange={(e) => {
+              const text = e.currentTarget.value;
+              const v = Number(text);
+              updateSettings({ maxIterations: text === '' || !Number.isInteger(v) || v < 1 ? null : v });
+            }}
+          />
+          <p id="run-iterations-help" className="param-help">
+            Cluster, retrain, re-cluster: the run stops earlier when two iterations agree. Empty = the
+            preset&apos;s value.
+          </p>
+        </div>
+      </div>
+      <div className="run-buttons">
+        <button type="button" className="primary" disabled={busy} onClick={() => void startRun()}>
+          {status === 'done' || status === 'cancelled' || status === 'failed' ? 'Run again' : 'Run'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={status !== 'running'}
+          onClick={() => void cancelRun()}
+        >
+          {status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+        </button>
+        <span className="run-backend">
+          on {backend ? backend.name.toUpperCase() : '…'}
+          {backend?.adapter ? ` (${backend.adapter})` : ''}
+        </span>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => void forgetSession()}
+          title="Delete the dataset, settings and results this page saved in your browser"
+        >
+          Forget this dataset
+        </button>
+      </div>
+      <p
+        className="run-status"
+        role="status"
+        aria-live="polite"
+        data-testid="run-status"
+        data-started-at={startedAt ?? undefined}
+        data-finished-at={finishedAt ?? undefined}
+      >
+        {statusText(status)}
+        {notice ? ` ${notice}` : ''}
+      </p>
+      {error ? (
+        <div className="alert" role="alert">
+          {error}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function statusText(status: string): string {
+  switch (status) {
+    case 'running':
+      return 'Running…';
+    case 'cancelling':
+      return 'Cancelling…';
+    case 'done':
+      return 'Finished.';
+    case 'cancelled':
+      return 'Cancelled.';
+    case 'failed':
+      return 'The run failed.';
+    default:
+      return 'Ready to run.';
+  }
+}
