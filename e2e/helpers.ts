@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export const dataRoot = path.resolve(process.cwd(), '../shared/data');
@@ -123,4 +124,15 @@ export function preprocessExpectations(
 export function labelsExpectations(file: string): { nRows: number; nClasses: number } {
   const rows = lines(readFileSync(file)).slice(1);
   return { nRows: rows.length, nClasses: new Set(rows.map((r) => r.split(',')[1])).size };
+}
+
+/** No WCAG 2.1 A/AA violations (axe-core): labels, names, text alternatives, contrast, structure. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.length}) e.g. ${v.nodes[0]?.target.join(' ')}`,
+  );
+  expect(summary).toEqual([]);
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dataRoot, openPage, waitForDataset } from './helpers.ts';
+import { dataRoot, expectNoAxeViolations, openPage, waitForDataset } from './helpers.ts';
 
 const GENES = 200;
 const SEED = 1;
@@ -254,6 +254,9 @@ test('run scGNN in the browser: live progress, cancel, exports matching the CLI,
   expect(again.text).toBe(labels.text);
   const umapAgain = await download(page, 'umap');
   expect(umapAgain.text).toBe(umap.text);
+  // Every result view is on the page now: all labelled, all with text alternatives.
+  await expect(page.getByRole('table', { name: /Marker genes/ })).toBeVisible({ timeout: 60_000 });
+  await expectNoAxeViolations(page);
 
   // Forget: nothing left after another reload.
   await page.getByRole('button', { name: 'Forget this dataset' }).click();

@@ -75,11 +75,14 @@ export async function loadInputFiles(files: InputFile[]): Promise<void> {
   if (files.length === 0 || useAppStore.getState().loading) return;
   const first = files[0]!;
   patchState({ loading: { file: first.name, fraction: 0, message: 'Starting…' } });
+  // Progress comes on its own channel and may arrive after the answer: ignore it once the load is over.
+  let over = false;
   const onProgress = proxyCallback((p: LoadProgress) => {
-    patchState({ loading: p });
+    if (!over) patchState({ loading: p });
   });
   try {
     const result = await getEngine().loadFiles(files, { orientation: 'auto' }, onProgress);
+    over = true;
     if (!result.ok) {
       await reportFailure(result.error);
       return;
@@ -87,6 +90,7 @@ export async function loadInputFiles(files: InputFile[]): Promise<void> {
     patchState({ loading: null, dataset: result.value, loadError: null });
     await runPreflight();
   } catch (e) {
+    over = true;
     await reportFailure(`Loading failed unexpectedly: ${describe(e)}`);
   }
 }

@@ -158,7 +158,9 @@ export async function loadAnalysis(token = runToken): Promise<void> {
   try {
     const r = await getEngine().analysis(
       proxyCallback((fraction: number) => {
-        if (token === runToken) patchState({ analysis: { status: 'running', fraction } });
+        // Progress comes on its own channel and may arrive after the answer: never undo a finished state.
+        if (token === runToken && useAppStore.getState().analysis.status === 'running')
+          patchState({ analysis: { status: 'running', fraction } });
       }),
     );
     if (token !== runToken) return;
