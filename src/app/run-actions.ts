@@ -21,13 +21,26 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The full override a run uses: preset, then the page's preprocessing, seed and iteration cap. */
+/** The full override a run uses: preset, then the page's preprocessing, seed and other choices. */
 export function runOverrides(settings: RunSettings, preprocess: unknown): ScgnnParamsOverride {
   const preset = presetByName(settings.preset)?.params ?? {};
   const page: ScgnnParamsOverride = {
     seed: settings.seed,
     preprocess: preprocess as ScgnnParamsOverride['preprocess'],
     ...(settings.maxIterations ? { iterations: { max: settings.maxIterations } } : {}),
+    ...(settings.k ? { graph: { k: settings.k } } : {}),
+    ...(settings.graphAe === 'none'
+      ? { graphAe: { enabled: false } }
+      : settings.graphAe !== 'preset'
+        ? { graphAe: { enabled: true, model: settings.graphAe } }
+        : {}),
+    ...(settings.impute === 'none'
+      ? { impute: { enabled: false } }
+      : settings.impute !== 'preset'
+        ? { impute: { enabled: true, mode: settings.impute } }
+        : {}),
+    ...(settings.cluster !== 'preset' ? { cluster: { method: settings.cluster } } : {}),
+    ...(settings.ltmg !== 'preset' ? { ltmg: { enabled: settings.ltmg === 'on' } } : {}),
   };
   return mergeOverrides(preset, page);
 }

@@ -36,6 +36,13 @@ export interface RunSettings {
   readonly seed: number;
   /** Maximum iterations, overriding the preset's when set. */
   readonly maxIterations: number | null;
+  /** Choices overriding the preset ('preset' = keep the preset's). */
+  readonly graphAe: 'preset' | 'none' | 'gcn' | 'gat';
+  readonly impute: 'preset' | 'graph' | 'scgnn1' | 'closed-loop' | 'none';
+  readonly cluster: 'preset' | 'louvainK' | 'louvain';
+  readonly ltmg: 'preset' | 'on' | 'off';
+  /** Neighbours per cell in the cell graph, overriding the preset's when set. */
+  readonly k: number | null;
 }
 
 export interface LoadError {
@@ -75,7 +82,16 @@ export const initialState: AppState = {
   preflight: null,
   preflightError: null,
   preflightBusy: false,
-  settings: { preset: 'default', seed: 1, maxIterations: null },
+  settings: {
+    preset: 'default',
+    seed: 1,
+    maxIterations: null,
+    graphAe: 'preset',
+    impute: 'preset',
+    cluster: 'preset',
+    ltmg: 'preset',
+    k: null,
+  },
   run: idleRun,
   layout: { positions: null, iteration: 0, running: false, error: null },
   analysis: { status: 'idle' },

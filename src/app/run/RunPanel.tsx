@@ -5,6 +5,7 @@
 import { presets, type PresetName } from '../../core/pipeline/presets.ts';
 import { cancelRun, forgetSession, startRun, updateSettings } from '../run-actions.ts';
 import { useAppStore } from '../store.ts';
+import { AdvancedParams } from './AdvancedParams.tsx';
 
 export function RunPanel() {
   const dataset = useAppStore((s) => s.dataset);
@@ -83,6 +84,7 @@ export function RunPanel() {
           </p>
         </div>
       </div>
+      <AdvancedParams settings={settings} disabled={busy} />
       <div className="run-buttons">
         <button type="button" className="primary" disabled={busy} onClick={() => void startRun()}>
           {status === 'done' || status === 'cancelled' || status === 'failed' ? 'Run again' : 'Run'}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { withParams } from '../core/pipeline/params.ts';
+import { preprocessDefaults } from '../core/preprocess/preprocess.ts';
+import { runOverrides } from './run-actions.ts';
+import { initialState } from './store.ts';
+
+describe('the parameters a page run uses', () => {
+  it('keeps the preset where the page says "preset"', () => {
+    const p = withParams(
+      runOverrides({ ...initialState.settings, preset: 'scgnn2', seed: 7 }, preprocessDefaults),
+    );
+    expect(p.seed).toBe(7);
+    expect(p.graphAe.enabled).toBe(true);
+    expect(p.graphAe.model).toBe('gat');
+    expect(p.impute.mode).toBe('closed-loop');
+    expect(p.preprocess).toEqual(preprocessDefaults);
+  });
+
+  it('lets the page override the preset field by field, deep fields of the preset kept', () => {
+    const settings = {
+      ...initialState.settings,
+      preset: 'quick' as const,
+      maxIterations: 4,
+      k: 15,
+      graphAe: 'gcn' as const,
+      impute: 'none' as const,
+      cluster: 'louvain' as const,
+      ltmg: 'on' as const,
+    };
+    const p = withParams(runOverrides(settings, { ...preprocessDefaults, nTopGenes: 300 }));
+    expect(p.iterations.max).toBe(4);
+    expect(p.graph.k).toBe(15);
+    expect([p.graphAe.enabled, p.graphAe.model]).toEqual([true, 'gcn']);
+    expect(p.impute.enabled).toBe(false);
+    expect(p.cluster.method).toBe('louvain');
+    expect(p.ltmg.enabled).toBe(true);
+    expect(p.preprocess.nTopGenes).toBe(300);
+    // The quick preset's epochs survive the page's overrides.
+    expect(p.featureAe.pretrain.epochs).toBe(10);
+    expect(p.featureAe.pretrain.batchSize).toBe(32);
+  });
+});
