@@ -24,6 +24,18 @@ describe('run state reducer', () => {
     expect(u.stages[0]!.fraction).toBe(0.5);
   });
 
+  it('counts the cluster autoencoders done towards the stage', () => {
+    const s = applyRunEvents(
+      running,
+      [
+        { type: 'stage-start', stage: 'cluster-ae', label: 'Cluster autoencoders (4)', iteration: 1 },
+        { type: 'loss', stage: 'cluster-ae', model: 'cluster-ae 2', epoch: 4, epochs: 10, loss: 1 },
+      ],
+      0,
+    );
+    expect(s.stages[0]!.fraction).toBeCloseTo(2.5 / 4, 10);
+  });
+
   it('appends loss curves per model and thins them past the cap', () => {
     let s = running;
     const n = MAX_LOSS_POINTS + 10;
