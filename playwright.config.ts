@@ -1,10 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './e2e/chromium.ts';
 
 /**
  * Browser tests run in the system's Chromium (Debian's package ships SwiftShader, a CPU Vulkan, so WebGPU
  * works headless without a GPU). `npx playwright install` is never needed.
  */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const port = 4173;
 
 export default defineConfig({
@@ -21,17 +21,7 @@ export default defineConfig({
     headless: true,
     launchOptions: {
       executablePath: chromiumPath,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: chromiumArgs,
     },
   },
   webServer: {

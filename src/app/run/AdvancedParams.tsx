@@ -3,6 +3,7 @@
  */
 import type { RunSettings } from '../store.ts';
 import { updateSettings } from '../run-actions.ts';
+import { OptionalIntField } from './OptionalIntField.tsx';
 
 interface Choice<K extends keyof RunSettings> {
   readonly key: K;
@@ -83,28 +84,17 @@ export function AdvancedParams({ settings, disabled }: { settings: RunSettings; 
             </p>
           </div>
         ))}
-        <div className="param">
-          <label htmlFor="run-k">Neighbours per cell</label>
-          <input
-            id="run-k"
-            type="number"
-            min="2"
-            max="100"
-            step="1"
-            placeholder="10"
-            value={settings.k ?? ''}
-            disabled={disabled}
-            aria-describedby="run-k-help"
-            onChange={(e) => {
-              const text = e.currentTarget.value;
-              const v = Number(text);
-              updateSettings({ k: text === '' || !Number.isInteger(v) || v < 2 ? null : v });
-            }}
-          />
-          <p id="run-k-help" className="param-help">
-            k of the kNN cell graph before pruning (scGNN default 10). Empty = the preset&apos;s value.
-          </p>
-        </div>
+        <OptionalIntField
+          id="run-k"
+          label="Neighbours per cell"
+          help="k of the kNN cell graph before pruning (scGNN default 10). Empty = the preset's value."
+          value={settings.k}
+          min={2}
+          max={100}
+          placeholder="10"
+          disabled={disabled}
+          onChange={(k) => updateSettings({ k })}
+        />
       </div>
     </details>
   );

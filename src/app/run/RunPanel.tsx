@@ -6,6 +6,7 @@ import { presets, type PresetName } from '../../core/pipeline/presets.ts';
 import { cancelRun, forgetSession, startRun, updateSettings } from '../run-actions.ts';
 import { useAppStore } from '../store.ts';
 import { AdvancedParams } from './AdvancedParams.tsx';
+import { OptionalIntField } from './OptionalIntField.tsx';
 
 export function RunPanel() {
   const dataset = useAppStore((s) => s.dataset);
@@ -60,29 +61,17 @@ export function RunPanel() {
             Every random choice follows from it: the same seed, data and backend give the same result.
           </p>
         </div>
-        <div className="param">
-          <label htmlFor="run-iterations">Maximum iterations</label>
-          <input
-            id="run-iterations"
-            type="number"
-            min="1"
-            max="20"
-            step="1"
-            placeholder="preset"
-            value={settings.maxIterations ?? ''}
-            disabled={busy}
-            aria-describedby="run-iterations-help"
-            onChange={(e) => {
-              const text = e.currentTarget.value;
-              const v = Number(text);
-              updateSettings({ maxIterations: text === '' || !Number.isInteger(v) || v < 1 ? null : v });
-            }}
-          />
-          <p id="run-iterations-help" className="param-help">
-            Cluster, retrain, re-cluster: the run stops earlier when two iterations agree. Empty = the
-            preset&apos;s value.
-          </p>
-        </div>
+        <OptionalIntField
+          id="run-iterations"
+          label="Maximum iterations"
+          help="Cluster, retrain, re-cluster: the run stops earlier when two iterations agree. Empty = the preset's value."
+          value={settings.maxIterations}
+          min={1}
+          max={20}
+          placeholder="preset"
+          disabled={busy}
+          onChange={(maxIterations) => updateSettings({ maxIterations })}
+        />
       </div>
       <AdvancedParams settings={settings} disabled={busy} />
       <div className="run-buttons">
