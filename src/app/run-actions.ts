@@ -211,8 +211,13 @@ export function saveBlob(blob: Blob, name: string): void {
 
 /** Bring back the dataset, settings and results saved by an earlier visit. */
 export async function restoreSession(options: { keepRun?: boolean } = {}): Promise<void> {
+  // At start-up, only if the user has not loaded something already.
+  const before = useAppStore.getState();
+  if (!options.keepRun && (before.dataset || before.loading)) return;
   const restored = await getEngine().restore();
   if (!restored) return;
+  const now = useAppStore.getState();
+  if (!options.keepRun && (now.loading || (now.dataset && now.dataset !== before.dataset))) return;
   if (!restored.ok) {
     patchState({ runNotice: `The saved dataset could not be reloaded: ${restored.error.message}` });
     return;

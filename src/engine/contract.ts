@@ -202,7 +202,10 @@ export interface EngineApi {
   analysis(onProgress?: (fraction: number) => void): Promise<Result<AnalysisResults>>;
   /** One output file of the last run, written in chunks into a Blob (never one big string). */
   exportFile(kind: ExportKind, options?: ExportOptions): Promise<Result<ExportedFile>>;
-  /** Bring back the dataset, parameters and results saved by an earlier visit (null if none). */
+  /**
+   * Bring back the dataset, parameters and results saved by an earlier visit (null if none, or if a dataset
+   * is already loaded: a restore never replaces what the user loaded).
+   */
   restore(): Promise<Result<RestoredSession> | null>;
   /** Delete the saved dataset and results from this browser, and unload them. */
   forget(): Promise<void>;

@@ -342,6 +342,8 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
     },
 
     async restore() {
+      // Only into an empty engine: a dataset loaded meanwhile (the page was quicker) is never replaced.
+      if (current) return null;
       let saved: StoredDataset | undefined;
       try {
         saved = await store.get<StoredDataset>('dataset');
@@ -358,6 +360,7 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
       } catch {
         // Results that cannot be read are simply not restored.
       }
+      if (current) return null;
       const loaded = await api.loadFiles(saved.files, { orientation: saved.orientation });
       if (!loaded.ok) return loaded;
       let results: RunResults | null = null;

@@ -7,6 +7,7 @@ import { mergeOverrides, presetByName } from '../core/pipeline/presets.ts';
 import { runScgnn } from '../core/pipeline/run-pipeline.ts';
 import { prepareInput } from '../core/pipeline/session.ts';
 import { createRng } from '../core/rng.ts';
+import { inputFileFromBytes } from '../io/input-file.ts';
 import { inputFileFromPath } from '../io/node-input.ts';
 import { stringSink, writeLabelsCsv, writeMatrixCsv } from '../io/writers/csv-writers.ts';
 import { MARKERS_CSV_HEADER } from '../io/writers/markers-csv.ts';
@@ -211,6 +212,22 @@ describe('engine runs (worker API in Node, CPU backend)', () => {
     const second = await engine.run({ params });
     expect(second.ok).toBe(true);
   }, 120_000);
+
+  it('never replaces a dataset the user loaded with the saved one', async () => {
+    const store = memoryStore();
+    const first = createEngine(tf, { store });
+    await loadGoolam(first);
+    const saved = await store.get('dataset');
+    const second = createEngine(tf, { store });
+    const r = await second.loadFiles([inputFileFromBytes('mine.csv', 'gene,a,b,c\ng1,1,0,2\ng2,0,3,1\n')], {
+      orientation: 'auto',
+    });
+    expect(r.ok).toBe(true);
+    // The store still holds the earlier visit's dataset (e.g. the restore was slower than the user).
+    await store.set('dataset', saved);
+    expect(await second.restore()).toBeNull();
+    expect((await second.currentDataset())?.name).toBe('mine.csv');
+  });
 
   it('reports parameters that cannot be used as bad-params', async () => {
     const engine = createEngine(tf);
