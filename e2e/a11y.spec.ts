@@ -32,6 +32,7 @@ async function tabTo(
 
 test('the page is usable by keyboard and its controls are labelled', async ({ page }) => {
   await openPage(page);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /.+/, { timeout: 60_000 });
   await expectNoAxeViolations(page);
 
   await tabTo(page, (el) => el.tag === 'button' && el.text === 'Load the example dataset');
