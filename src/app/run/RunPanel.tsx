@@ -22,7 +22,7 @@ export function RunPanel() {
   const preset = presets.find((p) => p.name === settings.preset) ?? presets[0]!;
   return (
     <section className="panel" aria-labelledby="run-title">
-      <h2 id="run-title">3. Run scGNN</h2>
+      <h2 id="run-title">4. Run scGNN</h2>
       <fieldset className="presets" disabled={busy}>
         <legend>Preset</legend>
         {presets.map((p) => (
