@@ -133,8 +133,9 @@ describe('clusterCells', () => {
       }
     const g = symmetricGraph(n, from, to, new Float32Array(from.length).fill(1));
     const r = await clusterCells(emb, g, { ...clusterDefaults, method: 'louvain' }, ctx);
-    // Louvain finds 7 communities; the 3-cell one is below minClusterSize (5), so it does not count.
-    expect(r.louvainCommunities).toBe(6);
+    // Louvain finds 7 communities (the 3-cell one counts: 3 >= countMinSize 2); as a cluster it is below
+    // minClusterSize (5), so its cells join the nearest cluster.
+    expect(r.louvainCommunities).toBe(7);
     expect(r.nClusters).toBe(6);
     expect(r.sizes).toEqual([43, 40, 40, 40, 40, 40]);
     // The extra cells share the label of blob 0's cells (cell 0 is in blob 0).
