@@ -27,7 +27,10 @@ export async function layoutSnapshot(
   const token = ++layoutToken;
   const previous = useAppStore.getState().layout.positions;
   const init = previous && previous.length === snapshot.nCells * 2 ? previous : undefined;
-  patchState({ layout: { ...useAppStore.getState().layout, running: true, error: null } });
+  // The iteration being laid out (positions may still be the previous one's until the first progress).
+  patchState({
+    layout: { ...useAppStore.getState().layout, iteration: snapshot.iteration, running: true, error: null },
+  });
   try {
     const positions = await layoutCells(
       {
@@ -66,4 +69,21 @@ export async function layoutSnapshot(
       },
     });
   }
+}
+
+/**
+ * The run has finished with `snapshot` as its last iteration. The live layout of that iteration is reused:
+ * one still converging saves itself when done (layoutSnapshot sees the finished run); one already finished is
+ * handed to the engine. Only without either is the embedding laid out again.
+ */
+export async function finishLayout(snapshot: GraphSnapshot): Promise<void> {
+  const { layout } = useAppStore.getState();
+  const sameCells = layout.positions?.length === snapshot.nCells * 2;
+  if (layout.iteration === snapshot.iteration && sameCells) {
+    if (layout.running) return;
+    const saved = await getEngine().setLayout(layout.positions!);
+    if (!saved.ok) patchState({ layout: { ...useAppStore.getState().layout, error: saved.error.message } });
+    return;
+  }
+  await layoutSnapshot(snapshot, { final: true });
 }

@@ -9,7 +9,7 @@ import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
 import type { ExportKind, ExportOptions, RunEvent, RunResults } from '../engine/contract.ts';
 import { backendFromUrl } from './actions.ts';
 import { getEngine, proxyCallback, terminateEngine } from './engine-client.ts';
-import { layoutSnapshot, resetLayout } from './layout-actions.ts';
+import { finishLayout, layoutSnapshot, resetLayout } from './layout-actions.ts';
 import { applyRunEvents, idleRun, runStateFromResults } from './run-state.ts';
 import { patchState, useAppStore, type AppState, type RunSettings } from './store.ts';
 
@@ -122,7 +122,7 @@ export async function startRun(): Promise<void> {
       runNotice: result.value.persistWarning,
     });
     if (results) {
-      void layoutSnapshot(results.snapshot, { final: true });
+      void finishLayout(results.snapshot);
       void loadAnalysis(token);
     }
   } catch (e) {

@@ -22,7 +22,9 @@ export function GraphPanel() {
   }, [live]);
   const [error, setError] = useState<string | null>(null);
   if (!snapshot) return null;
-  const names = Array.from({ length: Math.max(0, ...snapshot.labels) + 1 }, (_, i) => `Cluster ${i}`);
+  // A loop, not Math.max(...labels): spreading 100,000 labels as arguments overflows the stack.
+  const nClusters = snapshot.labels.reduce((m, l) => Math.max(m, l + 1), 0);
+  const names = Array.from({ length: nClusters }, (_, i) => `Cluster ${i}`);
   const positions = layout.positions?.length === snapshot.nCells * 2 ? layout.positions : null;
   return (
     <section className="panel" aria-labelledby="graph-title">
