@@ -8,6 +8,7 @@
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { clusteringEmbedding } from '../core/cluster/cluster.ts';
 import { silhouetteScore } from '../core/cluster/metrics.ts';
 import type { LoadedDataset } from '../core/dataset.ts';
 import { imputationMetrics } from '../core/eval/imputation-metrics.ts';
@@ -176,8 +177,10 @@ async function commandEval(opts: CliOptions): Promise<void> {
   };
   const evaluation = evaluateAgainstLabels(prep.dataset, prep.selected, result.labels);
   if (evaluation) Object.assign(report, evaluation);
+  // In the geometry the clustering saw (the l2-normalised embedding by default).
+  const clustered = clusteringEmbedding(result.embedding, prep.params.cluster);
   report.silhouette =
-    result.nClusters > 1 ? silhouetteScore(result.embedding, result.labels, { rng: createRng(1) }) : null;
+    result.nClusters > 1 ? silhouetteScore(clustered, result.labels, { rng: createRng(1) }) : null;
   report.nClusters = result.nClusters;
   report.iterations = result.history.length;
   report.converged = result.converged;

@@ -10,6 +10,7 @@ import { createRng } from '../rng.ts';
 import {
   clusterCells,
   clusterDefaults,
+  clusteringEmbedding,
   countCommunities,
   louvainKCount,
   mergeSmallClusters,
@@ -151,5 +152,36 @@ describe('clusterCells', () => {
     // Nothing large enough: still one community, so k-means gets k >= 1.
     expect(countCommunities([0, 1, 2], 5)).toBe(1);
     expect(countCommunities([], 5)).toBe(0);
+  });
+
+  it('l2 normalisation: unit rows, zero rows stay zero, "none" is the identity', () => {
+    const e = denseMatrix(3, 2, Float32Array.from([3, 4, 0, 0, -2, 0]));
+    const unit = clusteringEmbedding(e, clusterDefaults).data;
+    [0.6, 0.8, 0, 0, -1, 0].forEach((v, i) => expect(unit[i]).toBeCloseTo(v, 6));
+    expect(clusteringEmbedding(e, { ...clusterDefaults, embeddingNorm: 'none' })).toBe(e);
+  });
+
+  it('l2 normalisation clusters by direction, not by vector length', async () => {
+    // Two cell types (directions 0 and 1 of a 4-D code), each at a short and a long length (as shallow and
+    // deep cells would be). By length, k-means with k = 2 splits short from long; by direction it finds the types.
+    const rng = createRng(7);
+    const n = 160;
+    const x = new Float32Array(n * 4);
+    const truth: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const type = i % 2;
+      const length = i % 4 < 2 ? 1 : 8;
+      for (let f = 0; f < 4; f++) x[i * 4 + f] = (f === type ? length : 0) + 0.05 * length * rng.normal();
+      truth.push(type);
+    }
+    const e = denseMatrix(n, 4, x);
+    const ctx = createContext(tf, createRng(1));
+    const params = { ...clusterDefaults, method: 'kmeans', k: 2 } as const;
+    const graph = buildCellGraph(pruneMeanStd(await knn(e, 10, ctx)));
+    const raw = await clusterCells(e, graph, { ...params, embeddingNorm: 'none' }, ctx);
+    const unit = clusteringEmbedding(e, params);
+    const normed = await clusterCells(unit, graph, params, ctx);
+    expect(adjustedRandIndex(truth, raw.labels)).toBeLessThan(0.5);
+    expect(adjustedRandIndex(truth, normed.labels)).toBe(1);
   });
 });

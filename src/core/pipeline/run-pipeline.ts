@@ -16,7 +16,7 @@
  *
  * Ground-truth labels never enter this function.
  */
-import { clusterCells, louvainGraphOf } from '../cluster/cluster.ts';
+import { clusterCells, clusteringEmbedding, louvainGraphOf } from '../cluster/cluster.ts';
 import { adjustedRandIndex } from '../cluster/metrics.ts';
 import { degrees, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';
@@ -208,7 +208,7 @@ export async function runScgnn(
       } else {
         embedding = currentZ;
       }
-      const clusterEmbedding = embedding;
+      const clusterEmbedding = clusteringEmbedding(embedding, params.cluster);
       const clustered = await timed(
         'cluster',
         'Clustering',
