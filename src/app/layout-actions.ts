@@ -37,6 +37,7 @@ export async function layoutSnapshot(
         nCells: snapshot.nCells,
         dims: snapshot.dims,
         embedding: snapshot.embedding,
+        unitRows: snapshot.unitLength === true,
         seed: useAppStore.getState().settings.seed,
         ...(init ? { init } : {}),
       },

@@ -153,6 +153,7 @@ export function applyRunEvents(state: RunState, events: readonly RunEvent[], now
           nCells: e.nCells,
           dims: e.dims,
           embedding: e.embedding,
+          unitLength: e.unitLength,
           labels: e.labels,
           edges: e.edges,
         };

@@ -14,6 +14,11 @@ export interface UmapLayoutRequest {
   /** nCells x dims, row-major. */
   embedding: Float32Array;
   /**
+   * Lay out the rows scaled to unit length (cells placed by the direction of their embedding, as the
+   * clustering compares them by default). Default false.
+   */
+  unitRows?: boolean;
+  /**
    * Optional precomputed kNN (nCells x k, nearest first, self excluded (as `src/core/graph/knn.ts` returns
    * it) or first; every index in [0, nCells)): saves umap-js its nearest-neighbour search. Must come with
    * `knnDistances` and `k`.

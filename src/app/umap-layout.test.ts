@@ -4,6 +4,7 @@
  * inputs and request validation.
  */
 import { describe, expect, it } from 'vitest';
+import { unitRows } from '../core/matrix/dense.ts';
 import { createRng } from '../core/rng.ts';
 import { isLayoutCancelled, type UmapLayoutRequest, type UmapProgress } from './umap-contract.ts';
 import {
@@ -209,6 +210,27 @@ describe('runUmapLayout', () => {
     expect(a.every(Number.isFinite)).toBe(true);
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Array.from(c)).not.toEqual(Array.from(a));
+  });
+
+  it('unitRows lays out the rows scaled to unit length: direction, not length, places a cell', async () => {
+    // Two directions, each cell at a random length in [1, 20]: apart only once scaled to unit length.
+    const rng = createRng(5);
+    const embedding = new Float32Array(N * DIMS);
+    for (let i = 0; i < N; i++) {
+      const length = 1 + 19 * rng.next();
+      for (let d = 0; d < DIMS; d++)
+        embedding[i * DIMS + d] = length * ((d % 2 === i % 2 ? 1 : 0) + 0.05 * rng.normal());
+    }
+    const req = { nCells: N, dims: DIMS, embedding, seed: 3, epochs: 150 };
+    const unit = await runUmapLayout({ ...req, unitRows: true });
+    const scaled = await runUmapLayout({
+      ...req,
+      embedding: unitRows({ rows: N, cols: DIMS, data: embedding }).data,
+    });
+    expect(Array.from(unit)).toEqual(Array.from(scaled));
+    expect(separation(unit, labels)).toBeGreaterThan(4);
+    // By raw Euclidean distance long cells of both directions sit nearer each other than short ones.
+    expect(separation(await runUmapLayout(req), labels)).toBeLessThan(separation(unit, labels));
   });
 
   it('keeps two well-separated Gaussian blobs apart in 2-D', async () => {

@@ -14,6 +14,7 @@
  *   umap-learn convention): a kNN without self (as `src/core/graph/knn.ts` returns) gets self prepended.
  */
 import { UMAP } from 'umap-js';
+import { unitRows } from '../core/matrix/dense.ts';
 import { createRng } from '../core/rng.ts';
 import type { UmapLayoutRequest, UmapProgress } from './umap-contract.ts';
 import { UMAP_CANCELLED } from './umap-contract.ts';
@@ -262,7 +263,10 @@ export async function runUmapLayout(
     ...(req.epochs !== undefined || warm ? { nEpochs: req.epochs ?? WARM_EPOCHS } : {}),
   });
   if (knn) umap.setPrecomputedKNN(knn.indices, knn.distances);
-  const nEpochs = umap.initializeFit(toRows(req.embedding, nCells, req.dims));
+  const rows = req.unitRows
+    ? unitRows({ rows: nCells, cols: req.dims, data: req.embedding }).data
+    : req.embedding;
+  const nEpochs = umap.initializeFit(toRows(rows, nCells, req.dims));
   const embedding = umap.getEmbedding();
   if (warm) injectWarmStart(embedding, warm);
   checkAbort();

@@ -91,6 +91,11 @@ export interface GraphSnapshot {
   /** Columns of `embedding` (cells x dims, row-major): the embedding that was clustered. */
   readonly dims: number;
   readonly embedding: Float32Array;
+  /**
+   * The clustering scaled each row of `embedding` to unit length (cluster.embeddingNorm 'l2'), so it compared
+   * cells by direction; the layout does the same. Absent in sessions saved before this field existed.
+   */
+  readonly unitLength?: boolean;
   readonly labels: Int32Array;
   readonly edges: EdgeList;
   /** Ids of the selected cells, in row order. */

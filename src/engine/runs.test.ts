@@ -75,6 +75,7 @@ describe('engine runs (worker API in Node, CPU backend)', () => {
     for (const e of snaps) {
       expect(e.nCells).toBe(124);
       expect(e.embedding).toHaveLength(124 * e.dims);
+      expect(e.unitLength).toBe(true); // the default clustering compares directions; the layout follows it
       expect(e.labels).toHaveLength(124);
       expect(e.cellIds[0]).toBe('2cell_1_A');
       const n = e.edges.from.length;

@@ -87,6 +87,7 @@ export function toSnapshot(s: IterationSnapshot, cellIds: readonly string[]): Gr
     nCells: s.embedding.rows,
     dims: s.embedding.cols,
     embedding: s.embedding.data.slice(),
+    unitLength: s.unitLength,
     labels: s.labels.slice(),
     edges: edgeList(s.graph),
   };

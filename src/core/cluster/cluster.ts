@@ -40,7 +40,7 @@
  * Labels are 0..nClusters-1 ordered by decreasing cluster size (ties: the cluster of the lower first cell).
  */
 import type { CellGraph } from '../graph/cell-graph.ts';
-import type { DenseMatrix } from '../matrix/dense.ts';
+import { unitRows, type DenseMatrix } from '../matrix/dense.ts';
 import type { StageContext } from '../pipeline/context.ts';
 import { knn } from '../graph/knn.ts';
 import { snnGraph } from '../graph/snn.ts';
@@ -181,17 +181,7 @@ export function mergeSmallClusters(
  * complexity, and that length dominated the Euclidean geometry. See the module header for the figures.
  */
 export function clusteringEmbedding(embedding: DenseMatrix, params: ClusterParams): DenseMatrix {
-  if (params.embeddingNorm === 'none') return embedding;
-  const { rows, cols, data } = embedding;
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    let s = 0;
-    for (let f = 0; f < cols; f++) s += data[o + f]! * data[o + f]!;
-    const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let f = 0; f < cols; f++) out[o + f] = data[o + f]! * scale;
-  }
-  return { rows, cols, data: out };
+  return params.embeddingNorm === 'none' ? embedding : unitRows(embedding);
 }
 
 /**

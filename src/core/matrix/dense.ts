@@ -27,3 +27,17 @@ export function denseSelectRows(m: DenseMatrix, rows: ArrayLike<number>): DenseM
   for (let i = 0; i < rows.length; i++) out.set(denseRow(m, rows[i]!), i * m.cols);
   return { rows: rows.length, cols: m.cols, data: out };
 }
+
+/** A copy of `m` with every row scaled to unit Euclidean length (all-zero rows stay zero). */
+export function unitRows(m: DenseMatrix): DenseMatrix {
+  const { rows, cols, data } = m;
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let s = 0;
+    for (let f = 0; f < cols; f++) s += data[o + f]! * data[o + f]!;
+    const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let f = 0; f < cols; f++) out[o + f] = data[o + f]! * scale;
+  }
+  return { rows, cols, data: out };
+}

@@ -59,6 +59,8 @@ export interface IterationRecord {
 export interface IterationSnapshot {
   readonly iteration: number;
   readonly embedding: DenseMatrix;
+  /** The clustering compared cells by the direction of `embedding` (rows at unit length, embeddingNorm 'l2'). */
+  readonly unitLength: boolean;
   readonly graph: CellGraph;
   readonly labels: Int32Array;
 }
@@ -247,7 +249,13 @@ export async function runScgnn(
         graphChange: change,
         clusterSizes: clustered.sizes,
       });
-      options.onIteration?.({ iteration: it, embedding, graph: cellGraph, labels });
+      options.onIteration?.({
+        iteration: it,
+        embedding,
+        unitLength: params.cluster.embeddingNorm === 'l2',
+        graph: cellGraph,
+        labels,
+      });
       if (
         it > 1 &&
         (agreement >= params.iterations.minAgreement || change <= params.iterations.maxGraphChange)
