@@ -143,6 +143,10 @@ describe('scgnn command line', () => {
     const e = cli(['run', bad, '--out', join(dir, 'never')]);
     expect(e.status).toBe(1);
     expect(e.stderr).toContain('bad.csv (line 2');
+    // An unknown parameter value is refused before anything is loaded, with what is allowed.
+    const p = cli(['run', bad, '--out', join(dir, 'never'), '--cluster', 'leiden']);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain('cluster.method must be one of louvainK, louvain, kmeans (got "leiden")');
     expect(() =>
       execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/scgnn.ts', 'frobnicate'], {
         stdio: 'pipe',

@@ -15,7 +15,7 @@ import { imputationMetrics } from '../core/eval/imputation-metrics.ts';
 import { runLtmg } from '../core/ltmg/ltmg.ts';
 import { createContext, type ProgressEvent, type StageName } from '../core/pipeline/context.ts';
 import type { RunManifest } from '../core/pipeline/manifest.ts';
-import { withParams, type ScgnnParams } from '../core/pipeline/params.ts';
+import { validateParams, withParams, type ScgnnParams } from '../core/pipeline/params.ts';
 import { runScgnn, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
 import {
   buildManifest,
@@ -210,6 +210,8 @@ async function main(): Promise<number> {
   let opts: CliOptions;
   try {
     opts = parseCli(process.argv.slice(2));
+    const problems = validateParams(withParams(opts.params));
+    if (problems.length) throw new Error(`Invalid parameters: ${problems.join('; ')}`);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;

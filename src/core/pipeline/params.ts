@@ -174,5 +174,23 @@ export function validateParams(p: ScgnnParams): string[] {
   if (!(p.iterations.minAgreement >= 0 && p.iterations.minAgreement <= 1))
     problems.push('iterations.minAgreement must be in [0, 1]');
   if (!Number.isInteger(p.seed)) problems.push('seed must be an integer');
+  const oneOf = (v: unknown, allowed: readonly string[], name: string): void => {
+    if (!allowed.includes(v as string))
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+  };
+  oneOf(p.normalize, ['none', 'library-size'], 'normalize');
+  oneOf(p.ltmg.mode, ['reference', 'full'], 'ltmg.mode');
+  oneOf(p.featureAe.latentActivation, ['relu', 'linear'], 'featureAe.latentActivation');
+  oneOf(p.graph.prune, ['mean-std', 'isolation-forest', 'none'], 'graph.prune');
+  oneOf(p.graphAe.model, ['gcn', 'gat'], 'graphAe.model');
+  oneOf(p.cluster.method, ['louvainK', 'louvain', 'kmeans'], 'cluster.method');
+  oneOf(p.cluster.louvainGraph, ['snn', 'cell-graph'], 'cluster.louvainGraph');
+  oneOf(p.cluster.embeddingNorm, ['l2', 'none'], 'cluster.embeddingNorm');
+  oneOf(p.impute.mode, ['graph', 'scgnn1', 'closed-loop'], 'impute.mode');
+  const { resolution } = p.cluster;
+  if (!(resolution === 'auto' || (typeof resolution === 'number' && resolution > 0)))
+    problems.push(
+      `cluster.resolution must be 'auto' or a positive number (got ${JSON.stringify(resolution)})`,
+    );
   return problems;
 }

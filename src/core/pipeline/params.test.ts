@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { scgnnDefaults, validateParams, withParams } from './params.ts';
+import { presets } from './presets.ts';
+
+describe('validateParams', () => {
+  it('accepts the defaults and every preset-style choice', () => {
+    expect(validateParams(scgnnDefaults)).toEqual([]);
+    const choices = withParams({
+      normalize: 'none',
+      ltmg: { mode: 'full' },
+      graph: { prune: 'isolation-forest' },
+      graphAe: { enabled: true, model: 'gat' },
+      cluster: {
+        method: 'kmeans',
+        k: 4,
+        louvainGraph: 'cell-graph',
+        embeddingNorm: 'none',
+        resolution: 'auto',
+      },
+      impute: { mode: 'closed-loop' },
+    });
+    expect(validateParams(choices)).toEqual([]);
+    for (const preset of presets) expect(validateParams(withParams(preset.params))).toEqual([]);
+  });
+
+  it('names each unknown choice and what is allowed', () => {
+    const bad = withParams({
+      cluster: { method: 'leiden', embeddingNorm: 'cosine', resolution: 0 },
+      impute: { mode: 'magic' },
+      graph: { prune: 'knn', k: 0 },
+    } as never);
+    const problems = validateParams(bad);
+    expect(problems).toContain('cluster.method must be one of louvainK, louvain, kmeans (got "leiden")');
+    expect(problems).toContain('cluster.embeddingNorm must be one of l2, none (got "cosine")');
+    expect(problems).toContain("cluster.resolution must be 'auto' or a positive number (got 0)");
+    expect(problems).toContain('impute.mode must be one of graph, scgnn1, closed-loop (got "magic")');
+    expect(problems).toContain('graph.prune must be one of mean-std, isolation-forest, none (got "knn")');
+    expect(problems).toContain('graph.k must be a positive integer (got 0)');
+    expect(problems).toHaveLength(6);
+  });
+});
