@@ -8,6 +8,7 @@
  *   npm run bench:eval -- --dropout 0       # clustering only
  *   npm run bench:eval -- --json            # raw JSON lines
  *   extra CLI parameters after `--`, e.g. npm run bench:eval -- goolam -- --iterations 3
+ *   another seed (also seeds the dropout):   npm run bench:eval -- -- --seed 2
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -170,7 +171,12 @@ for (const ref of chosen) {
   );
 }
 if (!json) {
-  console.log(`scgnn eval, seed 1, dropout ${dropout}${extra.length ? `, extra: ${extra.join(' ')}` : ''}\n`);
+  const seedAt = extra.indexOf('--seed');
+  const seed = seedAt >= 0 ? extra[seedAt + 1] : '1';
+  const rest = extra.filter((a, i) => a !== '--seed' && extra[i - 1] !== '--seed');
+  console.log(
+    `scgnn eval, seed ${seed}, dropout ${dropout}${rest.length ? `, extra: ${rest.join(' ')}` : ''}\n`,
+  );
   console.log(
     '| dataset | cells | ARI (target) | clusters | median L1 (target) | seconds | iterations | peak RSS MB |',
   );
