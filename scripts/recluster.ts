@@ -8,12 +8,7 @@
  *   npx tsx scripts/recluster.ts ifnb_kang2018_2800 [seed] [resolutions, comma-separated]
  */
 import { setupNodeBackend, tf } from '../src/cli/node-backend.ts';
-import {
-  clusterCells,
-  clusterDefaults,
-  clusteringEmbedding,
-  louvainGraphOf,
-} from '../src/core/cluster/cluster.ts';
+import { clusterCells, clusteringEmbedding, louvainGraphOf } from '../src/core/cluster/cluster.ts';
 import { silhouetteScore } from '../src/core/cluster/metrics.ts';
 import type { DenseMatrix } from '../src/core/matrix/dense.ts';
 import { createContext } from '../src/core/pipeline/context.ts';
@@ -54,7 +49,7 @@ const embedding = clusteringEmbedding(last!, params.cluster);
 for (const resolution of resolutionsArg.split(',').map(Number)) {
   const cells: string[] = [];
   for (const method of ['louvainK', 'louvain'] as const) {
-    const p = { ...clusterDefaults, ...params.cluster, louvainResolution: resolution, method };
+    const p = { ...params.cluster, louvainResolution: resolution, method };
     const graph = await louvainGraphOf(embedding, result.graph, p, ctx);
     const r = await clusterCells(embedding, graph, p, createContext(tf, createRng(seed)));
     const sil = r.nClusters > 1 ? silhouetteScore(embedding, r.labels).toFixed(3) : '-';
