@@ -1,7 +1,6 @@
 /**
  * Small display formatters shared by the components (numbers, percentages, backend names).
  */
-import type { BackendName } from '../engine/contract.ts';
 import type { DatasetFormat, Orientation } from '../core/dataset.ts';
 
 export { formatBytes } from '../io/errors.ts';
@@ -22,16 +21,7 @@ export function formatSeconds(s: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`;
 }
 
-const BACKEND_NAMES: Record<BackendName, string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WebAssembly',
-  cpu: 'CPU (JavaScript)',
-};
-
-export function backendLabel(name: BackendName): string {
-  return BACKEND_NAMES[name];
-}
+export { backendLabel } from '../engine/backend-names.ts';
 
 const FORMAT_NAMES: Record<DatasetFormat, string> = {
   csv: 'CSV (delimited text)',

@@ -61,7 +61,9 @@ function flush(token: number): void {
   pending = [];
   const state = useAppStore.getState();
   const run = applyRunEvents(state.run, events, performance.now());
-  patchState({ run });
+  // The engine probed the backends again for this dataset's gene count: the badge follows.
+  const probed = events.findLast((e) => e.type === 'backend');
+  patchState(probed ? { run, backend: probed.info } : { run });
   const snap = events.findLast((e) => e.type === 'snapshot');
   if (snap && run.snapshot) void layoutSnapshot(run.snapshot);
 }

@@ -15,23 +15,62 @@ import type { IterationRecord } from '../core/pipeline/run-pipeline.ts';
 import type { LabelEvaluation } from '../core/pipeline/session.ts';
 import type { PreprocessParams, PreprocessSummary } from '../core/preprocess/preprocess.ts';
 import type { InputErrorCode } from '../io/errors.ts';
+import type { ComputeClass } from '../core/pipeline/compute-profile.ts';
 import type { InputFile } from '../io/input-file.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
 
+/**
+ * How a backend computes: 'gpu' for a hardware GPU; 'cpu' for the CPU backends and for software GPU adapters
+ * (SwiftShader, llvmpipe, any fallback adapter), which run shaders on the CPU.
+ */
+export type { ComputeClass };
+
+/** One backend the engine considered, and what its probe found. */
+export interface BackendCandidate {
+  readonly name: BackendName;
+  /** null where the backend could not be started. */
+  readonly computeClass: ComputeClass | null;
+  /** GPU adapter or renderer description (e.g. "google / swiftshader"), else null. */
+  readonly adapter: string | null;
+  /**
+   * Probe score in ms (one training epoch over 1,024 cells at the backend's batch size + one kNN block, see
+   * probe.ts); null when it was not timed.
+   */
+  readonly probeMs: number | null;
+  /** chosen; slower (timed, or stopped once it could no longer win); failed; unavailable here. */
+  readonly outcome: 'chosen' | 'slower' | 'failed' | 'unavailable';
+  /** Why, in words (empty for the chosen one). */
+  readonly note: string;
+  /** Milliseconds spent starting, checking and timing it. */
+  readonly spentMs: number;
+}
+
 export interface BackendInfo {
   /** Backend in use. */
   readonly name: BackendName;
-  /** What was asked for ('auto' = WebGPU, else WebGL, else CPU). */
+  /** What was asked for ('auto' = the fastest by probe). */
   readonly requested: BackendRequest;
-  /** GPU adapter description for WebGPU (e.g. "google / swiftshader"), else null. */
+  readonly computeClass: ComputeClass;
+  /** GPU adapter description for WebGPU / WebGL (e.g. "google / swiftshader"), else null. */
   readonly adapter: string | null;
-  /** Backends tried before the one in use, with why each failed. */
-  readonly fallbacks: { readonly name: BackendName; readonly reason: string }[];
-  /** Milliseconds of the warm-up computation (compiles kernels, checks results). */
-  readonly warmupMs: number;
+  /** Every backend considered, in the order they were tried. */
+  readonly candidates: readonly BackendCandidate[];
+  /** Why this backend is in use, in words. */
+  readonly reason: string;
+  /** Gene count the probe ran at (re-probed when a dataset's count differs by more than 2x). */
+  readonly probeGenes: number;
+  /** WASM threads in use (1 = single-threaded), null for other backends. */
+  readonly threads: number | null;
+  /**
+   * Whether the page is cross-origin isolated (SharedArrayBuffer, so WASM may use threads); null outside a
+   * browser.
+   */
+  readonly isolated: boolean | null;
+  /** Milliseconds the whole choice took (starting, checking and timing every candidate). */
+  readonly selectMs: number;
 }
 
 export interface LabelsSummary {
@@ -103,7 +142,11 @@ export interface GraphSnapshot {
 }
 
 /** What a run reports as it goes: the pipeline's progress events, plus a graph snapshot per iteration. */
-export type RunEvent = ProgressEvent | ({ readonly type: 'snapshot' } & GraphSnapshot);
+export type RunEvent =
+  | ProgressEvent
+  | ({ readonly type: 'snapshot' } & GraphSnapshot)
+  /** The backends were probed again for this dataset's gene count (see BackendInfo.probeGenes). */
+  | { readonly type: 'backend'; readonly info: BackendInfo };
 
 export interface RunRequest {
   /** Every pipeline parameter not given keeps its default (src/core/pipeline/params.ts). */

@@ -9,16 +9,24 @@ import { createEngine } from './engine.ts';
 const goolam = '../shared/data/goolam_smartseq2_top2000';
 
 describe('engine (the worker API, run in Node)', () => {
-  it('picks a working backend and reports why others were skipped', async () => {
+  it('picks a working backend by probe and reports why others were not used', async () => {
     const engine = createEngine(tf);
     const auto = await engine.init('auto');
     expect(auto.name).toBe('cpu');
-    expect(auto.fallbacks.map((f) => f.name)).toEqual(['webgpu', 'webgl', 'wasm']);
-    expect(auto.warmupMs).toBeGreaterThanOrEqual(0);
+    expect(auto.computeClass).toBe('cpu');
+    expect(auto.candidates.map((c) => [c.name, c.outcome])).toEqual([
+      ['wasm', 'unavailable'],
+      ['cpu', 'chosen'],
+      ['webgpu', 'unavailable'],
+      ['webgl', 'unavailable'],
+    ]);
+    expect(auto.candidates[1]!.probeMs).toBeGreaterThan(0);
+    expect(auto.probeGenes).toBe(2000);
     const forced = await engine.init('webgpu');
     expect(forced.requested).toBe('webgpu');
     expect(forced.name).toBe('cpu');
-    expect(forced.fallbacks[0]!.name).toBe('webgpu');
+    expect(forced.candidates[0]).toMatchObject({ name: 'webgpu', outcome: 'unavailable' });
+    expect(forced.reason).toMatch(/WebGPU was asked for but/);
     expect(tf.memory().numTensors).toBe(0);
   });
 

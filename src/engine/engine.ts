@@ -18,8 +18,9 @@ import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 import { CancelledError } from '../core/pipeline/context.ts';
-import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
-import { selectBackend } from './backend.ts';
+import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import { needsReprobe, selectBackend } from './backend.ts';
+
 import type {
   BackendInfo,
   BackendRequest,
@@ -29,6 +30,7 @@ import type {
   EngineErrorCode,
   RestoredSession,
   Result,
+  RunRequest,
   RunResults,
   AnalysisResults,
 } from './contract.ts';
@@ -85,6 +87,12 @@ export function summarizeDataset(ds: LoadedDataset, loadSeconds: number): Datase
   };
 }
 
+/** Genes the run will keep (the preprocessing's gene selection, computed without tensors). */
+function genesAfterPreprocessing(ds: LoadedDataset, request: RunRequest): number {
+  const params = withParams(request.params);
+  return summarizePreprocessing(ds.matrix, params.preprocess).genesSelected;
+}
+
 /** Call `fn` at most every `ms` milliseconds (the last event of a burst may be dropped). */
 function throttle<T>(fn: ((v: T) => unknown) | undefined, ms: number): ((v: T) => void) | undefined {
   if (!fn) return undefined;
@@ -106,6 +114,8 @@ export interface Engine extends EngineApi {
 export interface EngineOptions {
   /** Where the dataset, parameters and results are kept for the next visit (default: memory only). */
   readonly store?: SessionStore;
+  /** Threads of the WASM backend (the worker passes tfjs-backend-wasm's getThreadsCount). */
+  readonly wasmThreads?: () => number;
 }
 
 function fail<T>(code: EngineErrorCode, message: string): Result<T> {
@@ -128,6 +138,7 @@ function publicResults(run: FinishedRun): RunResults {
 
 export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engine {
   const store = options.store ?? memoryStore();
+  const select = options.wasmThreads ? { wasmThreads: options.wasmThreads } : {};
   let current: {
     dataset: LoadedDataset;
     files: InputFile[];
@@ -206,7 +217,7 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
     dataset: () => current?.dataset ?? null,
 
     async init(request: BackendRequest): Promise<BackendInfo> {
-      backend = await selectBackend(tf, request);
+      backend = await selectBackend(tf, request, select);
       return backend;
     },
 
@@ -276,7 +287,17 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
       running = controller;
       const dataset = current.dataset;
       try {
-        const info = backend ?? (backend = await selectBackend(tf, 'auto'));
+        let info = backend ?? (backend = await selectBackend(tf, 'auto', select));
+        const nGenes = genesAfterPreprocessing(dataset, request);
+        if (needsReprobe(info, nGenes)) {
+          onEvent?.({
+            type: 'stage-start',
+            stage: 'preprocess',
+            label: `Probing the compute backends at ${nGenes.toLocaleString('en-US')} genes`,
+          });
+          info = backend = await selectBackend(tf, 'auto', { ...select, nGenes });
+          onEvent?.({ type: 'backend', info });
+        }
         const run = await executeRun(tf, dataset, request, info, onEvent ?? (() => {}), controller.signal);
         if (current?.dataset !== dataset) return fail('cancelled', 'The dataset changed during the run.');
         lastRun = run;

@@ -11,7 +11,8 @@ import { encodeLabels } from '../core/cluster/metrics.ts';
 import type { DenseMatrix } from '../core/matrix/dense.ts';
 import { createContext } from '../core/pipeline/context.ts';
 import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
-import { validateParams, withParams } from '../core/pipeline/params.ts';
+import { validateParams } from '../core/pipeline/params.ts';
+import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
 import {
   librarySizeFactors,
   log1pDense,
@@ -107,7 +108,7 @@ export async function executeRun(
   onEvent: (e: RunEvent) => void,
   signal: AbortSignal,
 ): Promise<FinishedRun> {
-  const params = withParams(request.params);
+  const params = paramsForCompute(request.params, backend.computeClass);
   const problems = validateParams(params);
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}.`);
   const t0 = performance.now();

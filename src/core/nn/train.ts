@@ -31,7 +31,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
-import type { StageContext, StageName, Tf } from '../pipeline/context.ts';
+import { subRange, type StageContext, type StageName, type Tf } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import { cloneAutoencoder, disposeAutoencoder, type Autoencoder } from './autoencoder.ts';
 import { FusedAdam, type PenaltyGradient } from './adam.ts';
@@ -63,6 +63,29 @@ export interface TrainParams {
    * several times slower per step; kept for comparison).
    */
   readonly optimizer?: 'fused' | 'tfjs';
+  /**
+   * Grow the batch with the data (the GPU profile, compute-profile.ts): the batch becomes
+   * min(maxBatch, ⌊N / minStepsPerEpoch⌋) cells when that exceeds `batchSize`, and the learning rate is
+   * scaled by √(batch / batchSize). Unset: `batchSize` as given.
+   */
+  readonly growBatch?: GrowBatch;
+}
+
+export interface GrowBatch {
+  readonly maxBatch: number;
+  readonly minStepsPerEpoch: number;
+}
+
+/** The batch size and learning rate `trainAutoencoder` uses for `n` cells. */
+export function effectiveBatch(
+  params: Pick<TrainParams, 'batchSize' | 'learningRate' | 'growBatch'>,
+  n: number,
+): { batchSize: number; learningRate: number } {
+  const base = Math.max(1, Math.min(Math.floor(params.batchSize), n));
+  const grow = params.growBatch;
+  if (!grow) return { batchSize: base, learningRate: params.learningRate };
+  const grown = Math.min(n, Math.max(base, Math.min(grow.maxBatch, Math.floor(n / grow.minStepsPerEpoch))));
+  return { batchSize: grown, learningRate: params.learningRate * Math.sqrt(grown / base) };
 }
 
 export interface TrainInput {
@@ -193,11 +216,9 @@ export async function trainAutoencoder(
   const n = input.x.rows;
   const losses: number[] = [];
   if (n === 0 || params.epochs === 0) return { losses, seconds: 0 };
-  const batchSize = Math.min(Math.floor(params.batchSize), n);
+  const { batchSize, learningRate } = effectiveBatch(params, n);
   const fused = (params.optimizer ?? 'fused') === 'fused';
-  const optimizer = fused
-    ? new FusedAdam(tf, ae.variables, { learningRate: params.learningRate })
-    : tf.train.adam(params.learningRate);
+  const optimizer = fused ? new FusedAdam(tf, ae.variables, { learningRate }) : tf.train.adam(learningRate);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   // A full batch never changes: upload it once.
@@ -238,6 +259,7 @@ export async function trainAutoencoder(
         prev.dispose();
         terms.dispose();
         acc = next;
+        ctx.progress((epoch + (start + idx.length) / n) / params.epochs);
         if (performance.now() - lastCheckpoint >= CHECKPOINT_MS) {
           await ctx.checkpoint();
           lastCheckpoint = performance.now();
@@ -354,12 +376,16 @@ function disposeBatch(b: UploadedBatch): void {
   b.observedTarget?.dispose();
 }
 
-/** Batched inference: z (cells x latent) and the reconstruction (cells x genes); no tensor left behind. */
+/**
+ * Batched inference: z (cells x latent) and the reconstruction (cells x genes); no tensor left behind. With
+ * `ctx`, reports its progress and yields to its checkpoint after every batch.
+ */
 export async function embedAndReconstruct(
   ae: Autoencoder,
   x: DenseMatrix,
   tf: Tf,
   batchSize = 1024,
+  ctx?: StageContext,
 ): Promise<{ z: DenseMatrix; recon: DenseMatrix }> {
   const { nGenes, latent } = ae.shape;
   if (x.cols !== nGenes) throw new RangeError(`input has ${x.cols} genes, the autoencoder ${nGenes}`);
@@ -379,6 +405,10 @@ export async function embedAndReconstruct(
     } finally {
       zt.dispose();
       rt.dispose();
+    }
+    if (ctx) {
+      ctx.progress(end / x.rows);
+      await ctx.checkpoint();
     }
   }
   return { z: denseMatrix(x.rows, latent, z), recon: denseMatrix(x.rows, nGenes, recon) };
@@ -410,6 +440,7 @@ export async function trainClusterAutoencoders(
   const seeds = clusters.map(() => Math.floor(ctx.rng.next() * 2 ** 32));
   const recon = new Float32Array(n * g);
   const z = new Float32Array(n * latent);
+  let cellsBefore = 0;
   for (let c = 0; c < clusters.length; c++) {
     const label = clusters[c]!;
     const idx = Int32Array.from(members.get(label)!);
@@ -423,11 +454,14 @@ export async function trainClusterAutoencoders(
     const subParams: TrainParams = params.cellWeights
       ? { ...params, cellWeights: Float32Array.from(idx, (i) => params.cellWeights![i]!) }
       : params;
-    const subCtx: StageContext = { ...ctx, rng: createRng(seeds[c]!) };
+    // Progress by cells: this cluster's share of the stage, 90 % training and 10 % inference.
+    const share = subRange(ctx, cellsBefore / n, (cellsBefore + idx.length) / n);
+    cellsBefore += idx.length;
+    const subCtx: StageContext = { ...subRange(share, 0, 0.9), rng: createRng(seeds[c]!) };
     const ae = cloneAutoencoder(base, ctx.tf);
     try {
       await trainAutoencoder(ae, sub, subParams, subCtx, `cluster-ae ${label}`, 'cluster-ae');
-      const out = await embedAndReconstruct(ae, sub.x, ctx.tf);
+      const out = await embedAndReconstruct(ae, sub.x, ctx.tf, undefined, subRange(share, 0.9, 1));
       for (let k = 0; k < idx.length; k++) {
         const i = idx[k]!;
         recon.set(out.recon.data.subarray(k * g, (k + 1) * g), i * g);
