@@ -5,10 +5,10 @@ import { applyRunEvents, idleRun, MAX_LOSS_POINTS, stageEta, type RunState } fro
 const running: RunState = { ...idleRun, status: 'running', startedAt: 0 };
 
 describe('run state reducer', () => {
-  it('tracks stages per iteration: start, progress (from events or epochs), end', () => {
+  it('tracks stages per iteration: start, progress, end', () => {
     const events: RunEvent[] = [
       { type: 'stage-start', stage: 'feature-ae', label: 'Feature autoencoder' },
-      { type: 'loss', stage: 'feature-ae', model: 'feature-ae', epoch: 4, epochs: 10, loss: 5 },
+      { type: 'stage-progress', stage: 'feature-ae', fraction: 0.5 },
       { type: 'stage-start', stage: 'graph', label: 'Cell graph', iteration: 1 },
       { type: 'stage-progress', stage: 'graph', fraction: 0.25, message: 'kNN' },
     ];
@@ -24,7 +24,7 @@ describe('run state reducer', () => {
     expect(u.stages[0]!.fraction).toBe(0.5);
   });
 
-  it('counts the cluster autoencoders done towards the stage', () => {
+  it('moves a bar by its progress events only, not by loss events', () => {
     const s = applyRunEvents(
       running,
       [
@@ -33,7 +33,8 @@ describe('run state reducer', () => {
       ],
       0,
     );
-    expect(s.stages[0]!.fraction).toBeCloseTo(2.5 / 4, 10);
+    expect(s.stages[0]!.fraction).toBe(0);
+    expect(s.losses.map((c) => c.model)).toEqual(['cluster-ae 2']);
   });
 
   it('appends loss curves per model and thins them past the cap', () => {

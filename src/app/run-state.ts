@@ -115,17 +115,8 @@ export function applyRunEvents(state: RunState, events: readonly RunEvent[], now
         }));
         break;
       case 'loss': {
-        if (e.epochs) {
-          const done = (e.epoch + 1) / e.epochs;
-          stages = updateLast(stages, e.stage, (s) => {
-            if (s.stage !== 'cluster-ae') return { ...s, fraction: Math.max(s.fraction, done) };
-            // "cluster-ae 2" of "Cluster autoencoders (5)": clusters before it are done.
-            const index = Number(/(\d+)$/.exec(e.model)?.[1]);
-            const count = Number(/\((\d+)\)/.exec(s.label)?.[1]);
-            if (!(index >= 0) || !(count > 0)) return s;
-            return { ...s, fraction: Math.max(s.fraction, Math.min(1, (index + done) / count)) };
-          });
-        }
+        // A stage's bar follows its 'stage-progress' events (per training step, cluster autoencoders by
+        // cells), not the loss events.
         const i = losses.findIndex((c) => c.model === e.model);
         const prev = i >= 0 ? losses[i]!.losses : [];
         let next = [...prev, e.loss];

@@ -229,20 +229,17 @@ export async function clusterCells(
         rng: ctx.rng.fork(r === 0 ? 'louvain' : `louvain-${r}`),
       });
       runs.push({ comm: c, count: countCommunities(c, params.countMinSize) });
+      ctx.progress((0.7 * (r + 1)) / nRuns, `Louvain run ${r + 1} of ${nRuns}`);
+      await ctx.checkpoint();
     }
     const median = runs.map((r) => r.count).sort((a, b) => a - b)[(nRuns - 1) >> 1]!;
     const comm = runs.find((r) => r.count === median)!.comm;
     communities = median;
-    ctx.report({
-      type: 'stage-progress',
-      stage: 'cluster',
-      fraction: 0.5,
-      message: `Louvain: ${communities} communities`,
-    });
+    ctx.progress(0.7, `Louvain: ${communities} communities`);
     await ctx.checkpoint();
     raw = params.method === 'louvain' ? comm : runKMeans(louvainKCount(communities, n, params.resolution));
   }
   const { labels, sizes } = mergeSmallClusters(embedding, raw, params.minClusterSize, maxClusters);
-  ctx.report({ type: 'stage-progress', stage: 'cluster', fraction: 1, message: `${sizes.length} clusters` });
+  ctx.progress(1, `${sizes.length} clusters`);
   return { labels, nClusters: sizes.length, louvainCommunities: communities, sizes };
 }

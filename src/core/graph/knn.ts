@@ -125,7 +125,7 @@ export async function knn(
           distances[i * kk + c] = Math.sqrt(candDist[t]!);
         }
       }
-      ctx.report({ type: 'stage-progress', stage: 'graph', fraction: (start + size) / n, message: 'kNN' });
+      ctx.progress((start + size) / n, 'kNN');
       await ctx.checkpoint();
     }
   } finally {

@@ -32,7 +32,7 @@ import { symmetricGraph, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';
 import { buildCellGraph, pruneKnn } from '../graph/prune.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
-import type { StageContext } from '../pipeline/context.ts';
+import { subRange, type StageContext } from '../pipeline/context.ts';
 
 export interface ImputeParams {
   /**
@@ -108,11 +108,26 @@ export async function impute(
   const p: ImputeParams = { ...imputeDefaults, ...params };
   const problems = validateImputeParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
-  if (p.method === 'recon' || p.graph === 'cell') return imputeOnGraph(input, p);
-  const expression = await expressionGraph(input.x, p.k, ctx);
+  if (p.method === 'recon' || p.graph === 'cell') return imputeInBlocks(input, p, ctx);
+  const expression = await expressionGraph(input.x, p.k, subRange(ctx, 0, 0.5));
   await ctx.checkpoint();
   const graph = p.graph === 'expression' ? expression : unionGraph(input.graph, expression);
-  return imputeOnGraph({ ...input, graph }, p);
+  return imputeInBlocks({ ...input, graph }, p, subRange(ctx, 0.5, 1));
+}
+
+/** Cells per block between two progress reports and checkpoints. */
+const IMPUTE_BLOCK = 512;
+
+/** `imputeOnGraph` in blocks of cells, reporting progress and yielding between them. */
+async function imputeInBlocks(input: ImputeInput, p: ImputeParams, ctx: StageContext): Promise<DenseMatrix> {
+  const job = graphImputation(input, p);
+  for (let from = 0; from < job.nCells; from += IMPUTE_BLOCK) {
+    const to = Math.min(job.nCells, from + IMPUTE_BLOCK);
+    job.rows(from, to);
+    ctx.progress(to / job.nCells, 'filling zeros');
+    await ctx.checkpoint();
+  }
+  return job.result;
 }
 
 /** kNN graph of the rows of x (Euclidean), mean + std pruned, symmetric, binary: scGNN's construction on x. */
@@ -140,6 +155,19 @@ export function unionGraph(a: CellGraph, b: CellGraph): CellGraph {
 
 /** The imputed matrix (cells x genes, log1p scale) on the given graph; see the file comment. No tensors. */
 export function imputeOnGraph(input: ImputeInput, params: Partial<ImputeParams> = {}): DenseMatrix {
+  const job = graphImputation(input, params);
+  job.rows(0, job.nCells);
+  return job.result;
+}
+
+/**
+ * The imputation of `imputeOnGraph` prepared, to be run over rows [from, to) in any number of calls (each
+ * cell's output depends only on the input); `result` is complete once every row has been run.
+ */
+function graphImputation(
+  input: ImputeInput,
+  params: Partial<ImputeParams>,
+): { readonly nCells: number; rows(from: number, to: number): void; readonly result: DenseMatrix } {
   const p: ImputeParams = { ...imputeDefaults, ...params };
   const problems = validateImputeParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
@@ -149,7 +177,8 @@ export function imputeOnGraph(input: ImputeInput, params: Partial<ImputeParams> 
   if (recon && (recon.rows !== n || recon.cols !== g)) throw new RangeError('recon must have the shape of x');
   if (p.method === 'recon') {
     if (!recon) throw new Error("impute method 'recon' needs the reconstruction");
-    return p.keepObserved ? keepObserved(x, recon) : denseMatrix(n, g, recon.data.slice());
+    const result = p.keepObserved ? keepObserved(x, recon) : denseMatrix(n, g, recon.data.slice());
+    return { nCells: n, rows: () => {}, result };
   }
   if (p.clusterWeight > 0 && (!labels || labels.length !== n))
     throw new RangeError('clusterWeight > 0 needs one label per cell');
@@ -183,53 +212,55 @@ export function imputeOnGraph(input: ImputeInput, params: Partial<ImputeParams> 
   const num = new Float64Array(g);
   const den = new Float64Array(g);
   const base = new Float64Array(g);
-  for (let i = 0; i < n; i++) {
-    const w = neighbourWeights(graph, i, p, members, labels);
-    num.fill(0);
-    den.fill(0);
-    let wTotal = 0;
-    for (const [j, wj] of w) {
-      wTotal += wj;
-      const row = xd.subarray(j * g, (j + 1) * g);
-      for (let k = 0; k < g; k++) {
-        const v = row[k]!;
-        if (v > 0) {
-          num[k]! += wj * v;
-          den[k]! += wj;
+  const rows = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const w = neighbourWeights(graph, i, p, members, labels);
+      num.fill(0);
+      den.fill(0);
+      let wTotal = 0;
+      for (const [j, wj] of w) {
+        wTotal += wj;
+        const row = xd.subarray(j * g, (j + 1) * g);
+        for (let k = 0; k < g; k++) {
+          const v = row[k]!;
+          if (v > 0) {
+            num[k]! += wj * v;
+            den[k]! += wj;
+          }
         }
       }
-    }
-    const xi = xd.subarray(i * g, (i + 1) * g);
-    let offSum = 0;
-    let offCount = 0;
-    for (let k = 0; k < g; k++) {
-      const d = den[k]! + p.geneShrink;
-      if (geneCount[k] === 0) base[k] = 0;
-      else if (d > 0) base[k] = (num[k]! + p.geneShrink * geneLevel[k]!) / d;
-      else base[k] = recon ? recon.data[i * g + k]! : geneLevel[k]!;
-      if (p.cellOffset && xi[k]! > 0 && den[k]! > 0) {
-        offSum += xi[k]! - base[k]!;
-        offCount++;
+      const xi = xd.subarray(i * g, (i + 1) * g);
+      let offSum = 0;
+      let offCount = 0;
+      for (let k = 0; k < g; k++) {
+        const d = den[k]! + p.geneShrink;
+        if (geneCount[k] === 0) base[k] = 0;
+        else if (d > 0) base[k] = (num[k]! + p.geneShrink * geneLevel[k]!) / d;
+        else base[k] = recon ? recon.data[i * g + k]! : geneLevel[k]!;
+        if (p.cellOffset && xi[k]! > 0 && den[k]! > 0) {
+          offSum += xi[k]! - base[k]!;
+          offCount++;
+        }
+      }
+      const offset = offCount ? offSum / offCount : 0;
+      const o = out.subarray(i * g, (i + 1) * g);
+      for (let k = 0; k < g; k++) {
+        if (p.keepObserved && xi[k]! > 0) {
+          o[k] = xi[k]!;
+          continue;
+        }
+        if (geneCount[k] === 0) continue;
+        let v = Math.max(0, base[k]! + offset);
+        if (p.target === 'expected') {
+          // Detection rate over the neighbourhood and the cell itself (the cell's own zero counts as a miss).
+          const detected = den[k]! + (xi[k]! > 0 ? 1 : 0);
+          v *= detected / (wTotal + 1);
+        }
+        o[k] = v;
       }
     }
-    const offset = offCount ? offSum / offCount : 0;
-    const o = out.subarray(i * g, (i + 1) * g);
-    for (let k = 0; k < g; k++) {
-      if (p.keepObserved && xi[k]! > 0) {
-        o[k] = xi[k]!;
-        continue;
-      }
-      if (geneCount[k] === 0) continue;
-      let v = Math.max(0, base[k]! + offset);
-      if (p.target === 'expected') {
-        // Detection rate over the neighbourhood and the cell itself (the cell's own zero counts as a miss).
-        const detected = den[k]! + (xi[k]! > 0 ? 1 : 0);
-        v *= detected / (wTotal + 1);
-      }
-      o[k] = v;
-    }
-  }
-  return denseMatrix(n, g, out);
+  };
+  return { nCells: n, rows, result: denseMatrix(n, g, out) };
 }
 
 /** x where x > 0, else `pred`. */

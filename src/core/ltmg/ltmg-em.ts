@@ -171,6 +171,8 @@ export async function fitMixture(
   skip: Uint8Array,
   maxIterations: number,
   tol: number,
+  /** Called after every CHUNK iterations with the iterations run so far (of at most maxIterations). */
+  onIterations?: (done: number) => void,
 ): Promise<MixtureFit> {
   const { tf } = ctx;
   const g = bt.block.nGenes;
@@ -201,6 +203,7 @@ export async function fitMixture(
       const anyActive = tf.tidy(() => tf.max(s.active));
       const stillRunning = (await anyActive.data())[0]! > 0;
       anyActive.dispose();
+      onIterations?.(iterations);
       await ctx.checkpoint();
       if (!stillRunning) break;
     }

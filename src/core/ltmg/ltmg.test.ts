@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../matrix/csr.ts';
 import { csrFromDense } from '../matrix/csr.ts';
 import type { ProgressEvent } from '../pipeline/context.ts';
-import { createContext } from '../pipeline/context.ts';
+import { createContext, inStage } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import type { LtmgOutput } from './ltmg.ts';
 import { ltmgDefaults, runLtmg } from './ltmg.ts';
@@ -50,7 +50,10 @@ async function run(backend: string, mode: 'reference' | 'full', counts: CsrMatri
   await tf.setBackend(backend);
   await tf.ready();
   const before = tf.memory().numTensors;
-  const ctx = createContext(tf, createRng(123), (e) => events?.push(e));
+  const ctx = inStage(
+    createContext(tf, createRng(123), (e) => events?.push(e)),
+    'ltmg',
+  );
   const t0 = performance.now();
   const out = await runLtmg(counts, { ...ltmgDefaults, mode }, ctx);
   const seconds = (performance.now() - t0) / 1000;
@@ -78,6 +81,17 @@ describe('LTMG on goolam (124 cells x 2000 genes) against the R package output',
     const fractions = events.flatMap((e) => (e.type === 'stage-progress' ? [e.fraction] : []));
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+  });
+
+  it('reports its progress in small, rising steps through the whole stage', async () => {
+    await tf.setBackend('wasm');
+    const steps: number[] = [];
+    const ctx = { ...createContext(tf, createRng(123)), progress: (f: number) => void steps.push(f) };
+    await runLtmg(counts, { ...ltmgDefaults, mode: 'reference' }, ctx);
+    expect(steps.at(-1)).toBe(1);
+    expect(steps.every((f, i) => i === 0 || f >= steps[i - 1]! - 1e-12)).toBe(true);
+    const largest = Math.max(...steps.map((f, i) => f - (i === 0 ? 0 : steps[i - 1]!)));
+    expect(largest).toBeLessThanOrEqual(0.2);
   });
 
   it('wasm gives the same states, deterministically', async () => {

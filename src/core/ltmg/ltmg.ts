@@ -21,7 +21,7 @@ import type { GeneSlice, GeneTable } from './ltmg-data.ts';
 import { R_NOISE_SD, buildGeneTable, initialParams, makeBlocks, sliceCount } from './ltmg-data.ts';
 import { fitMixture, uploadBlock } from './ltmg-em.ts';
 import type { BlockResult, Branch, Chooser } from './ltmg-fit.ts';
-import { fitBlock, minBic } from './ltmg-fit.ts';
+import { blockWork, fitBlock, minBic } from './ltmg-fit.ts';
 
 export type LtmgMode = 'reference' | 'full';
 
@@ -78,7 +78,7 @@ export async function runLtmgWith(
   const nGenes = counts.nCols;
   const states = new Uint8Array(nCells * nGenes);
   const components = new Uint8Array(nGenes);
-  ctx.report({ type: 'stage-progress', stage: 'ltmg', fraction: 0, message: 'LTMG: global cut-off' });
+  if (params.mode === 'full') ctx.progress(0, 'global cut-off');
   const zcutG = params.mode === 'reference' ? 0 : await globalZcut(ctx, t, params, internals);
 
   // Per gene (R `:270-278`): Zcut = max(min log positive, Zcut_G), then the branch.
@@ -120,63 +120,97 @@ export async function runLtmgWith(
       components[s.gene] = res.components[r]!;
       scatterStates(t, s, res.states.subarray(r * res.width, (r + 1) * res.width), states, nGenes);
     });
-  const noop = (): void => {};
-  let kCur = kMax;
-  while (prefix.length > 0 && kCur > 2) {
-    // A chunk of genes is fitted with K up to the current k (k never grows), then chosen in gene order.
-    const chunk: GeneSlice[] = [];
-    let width = 1;
-    while (prefix.length > 0 && chunk.length < 256) {
-      const next = prefix[prefix.length - 1]!;
-      width = Math.max(width, next.to - next.from);
-      if (chunk.length > 0 && (chunk.length + 1) * width * (kMax + 1) > internals.blockElements) break;
-      chunk.push(prefix.pop()!);
-    }
-    const walk: Chooser = (all) =>
-      all.map((cands) => {
-        const best = minBic(cands, kCur);
-        if (best && best.w.length >= 2) kCur = best.w.length;
-        return best;
-      });
-    store(
-      chunk,
-      await fitBlock(ctx, t, chunk, { ...baseOpts, branch: 'ltmg', ks: range(2, kCur) }, noop, walk),
-    );
-    await ctx.checkpoint();
-  }
-  slices.ltmg.push(...prefix); // k reached 2: the rest of the prefix is fitted like every other gene
   const plans: { branch: Branch; ks: number[]; blocks: GeneSlice[][] }[] = [
-    {
-      branch: 'ltmg',
-      ks: params.mode === 'reference' ? [2] : range(2, kMax),
-      blocks: makeBlocks(slices.ltmg, kMax + 1, internals.blockElements),
-    },
+    { branch: 'ltmg', ks: params.mode === 'reference' ? [2] : range(2, kMax), blocks: [] },
     {
       branch: 'zimg',
       ks: params.mode === 'full' ? range(2, kMax - 1) : [],
       blocks: makeBlocks(slices.zimg, kMax + 1, internals.blockElements),
     },
   ];
+  // Progress in proportion to the EM work (blockWork). The prefix's length is known only once R's k has
+  // fallen to 2; it is estimated as one chunk at the full K range, the rest of its genes fitted with the
+  // other blocks (as on every dataset measured). When the prefix ends, the rest of the bar is re-spread
+  // over the blocks actually left, so it never jumps back or ahead.
+  const mainWork = (ltmgSlices: GeneSlice[]): number =>
+    makeBlocks(ltmgSlices, kMax + 1, internals.blockElements).reduce(
+      (w, b) => w + blockWork(b, plans[0]!.ks),
+      0,
+    ) + plans[1]!.blocks.reduce((w, b) => w + blockWork(b, plans[1]!.ks), 0);
+  const firstChunk = prefixChunk(prefix, kMax, internals.blockElements);
+  const prefixEstimate = firstChunk.length ? blockWork(firstChunk, range(2, kMax)) : 0;
+  let total =
+    prefixEstimate + mainWork([...slices.ltmg, ...prefix.slice(0, prefix.length - firstChunk.length)]);
+  let base = 0; // fraction of the bar already spent when the current phase began
   let done = 0;
-  const totalUnits = Math.max(
-    1,
-    plans.reduce((n, p) => n + p.blocks.length * (p.ks.length + 1), 0),
-  );
-  const onUnit = (): void => {
-    done++;
-    ctx.report({ type: 'stage-progress', stage: 'ltmg', fraction: Math.min(1, done / totalUnits) });
-  };
+  const report = (work: number, message: string) => (f: number) =>
+    ctx.progress(base + ((1 - base) * (done + work * f)) / Math.max(1, total), message);
+
+  let kCur = kMax;
+  while (prefix.length > 0 && kCur > 2) {
+    // A chunk of genes is fitted with K up to the current k (k never grows), then chosen in gene order.
+    const chunk = prefixChunk(prefix, kMax, internals.blockElements);
+    prefix.length -= chunk.length;
+    const walk: Chooser = (all) =>
+      all.map((cands) => {
+        const best = minBic(cands, kCur);
+        if (best && best.w.length >= 2) kCur = best.w.length;
+        return best;
+      });
+    const ks = range(2, kCur);
+    const work = blockWork(chunk, ks);
+    const message = `genes in R's order (K up to ${kCur})`;
+    store(
+      chunk,
+      await fitBlock(ctx, t, chunk, { ...baseOpts, branch: 'ltmg', ks }, report(work, message), walk),
+    );
+    done += work;
+    await ctx.checkpoint();
+  }
+  slices.ltmg.push(...prefix); // k reached 2: the rest of the prefix is fitted like every other gene
+  base = Math.min(1, base + ((1 - base) * done) / Math.max(1, total));
+  done = 0;
+  total = mainWork(slices.ltmg);
+  plans[0]!.blocks = makeBlocks(slices.ltmg, kMax + 1, internals.blockElements);
+  let blocksDone = 0;
+  const nBlocks = plans.reduce((a, p) => a + p.blocks.length, 0);
   for (const p of plans) {
     for (const blk of p.blocks) {
-      store(blk, await fitBlock(ctx, t, blk, { ...baseOpts, branch: p.branch, ks: p.ks }, onUnit));
+      const work = blockWork(blk, p.ks);
+      const message = `gene block ${++blocksDone} of ${nBlocks}`;
+      store(
+        blk,
+        await fitBlock(ctx, t, blk, { ...baseOpts, branch: p.branch, ks: p.ks }, report(work, message)),
+      );
+      done += work;
       await ctx.checkpoint();
     }
   }
+  ctx.progress(1);
   return { nCells, nGenes, states, components };
 }
 
+/** Most genes of one chunk of the reference-mode prefix. */
+const PREFIX_CHUNK = 256;
+
 /** EM iterations for the single global-cut-off fit (cheap; normalmixEM allows 1000). */
 const GLOBAL_ITERATIONS = 1000;
+
+/**
+ * The next chunk of the prefix (`prefix` holds the genes in reverse order, the next one last): in gene order,
+ * at most PREFIX_CHUNK genes and, beyond the first, within the block budget. `prefix` is not changed.
+ */
+function prefixChunk(prefix: readonly GeneSlice[], kMax: number, blockElements: number): GeneSlice[] {
+  const chunk: GeneSlice[] = [];
+  let width = 1;
+  for (let i = prefix.length - 1; i >= 0 && chunk.length < PREFIX_CHUNK; i--) {
+    const next = prefix[i]!;
+    width = Math.max(width, next.to - next.from);
+    if (chunk.length > 0 && (chunk.length + 1) * width * (kMax + 1) > blockElements) break;
+    chunk.push(next);
+  }
+  return chunk;
+}
 
 /** Index of the first zimg gene (or nGenes): the gene after which R's k is 2 in reference mode. */
 function firstZimgGene(zimg: readonly GeneSlice[], nGenes: number): number {

@@ -93,6 +93,8 @@ export function binarizeByColumnMean(m: DenseMatrix): DenseMatrix {
 
 /** How many epochs between reading losses back (one GPU sync) and yielding to the event loop. */
 const CHECKPOINT_EVERY = 10;
+/** ...or after this many ms, whichever comes first (large graphs: progress and cancel stay responsive). */
+const CHECKPOINT_MS = 250;
 
 export async function runGraphAe(
   features: DenseMatrix,
@@ -155,6 +157,7 @@ export async function runGraphAe(
     pending.length = 0;
   };
 
+  let lastFlush = performance.now();
   try {
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       const perEpoch: Tensor[] = [];
@@ -186,8 +189,11 @@ export async function runGraphAe(
       const { loss, terms } = step;
       for (const t of perEpoch) t.dispose();
       pending.push({ epoch, loss, terms });
-      if ((epoch + 1) % CHECKPOINT_EVERY === 0 || epoch === params.epochs - 1) {
+      const due = performance.now() - lastFlush >= CHECKPOINT_MS || (epoch + 1) % CHECKPOINT_EVERY === 0;
+      if (due || epoch === params.epochs - 1) {
+        lastFlush = performance.now();
         await flush();
+        ctx.progress((epoch + 1) / params.epochs);
         await ctx.checkpoint();
       }
     }

@@ -292,4 +292,21 @@ describe('trainClusterAutoencoders', () => {
     disposeAutoencoder(feature);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('reports progress by cells: each cluster moves the bar by its share of the cells, step by step', async () => {
+    const { x, labels } = twoPrograms();
+    const feature = createAutoencoder(shape, tf, createRng(15));
+    const steps: number[] = [];
+    const ctx = { ...createContext(tf, createRng(16)), progress: (f: number) => void steps.push(f) };
+    await trainClusterAutoencoders(feature, { x }, labels, { ...base, epochs: 5, batchSize: 8 }, ctx);
+    disposeAutoencoder(feature);
+    // Cluster 0 (26 of 40 cells) is trained first: the bar is at 26/40 when it is done, at 1 at the end.
+    expect(steps.some((f) => Math.abs(f - 26 / 40) < 1e-9)).toBe(true);
+    expect(steps.at(-1)).toBeCloseTo(1, 12);
+    expect(steps.every((f, i) => i === 0 || f >= steps[i - 1]! - 1e-12)).toBe(true);
+    // One report per training step (4 batches x 5 epochs for cluster 0, 2 x 5 for cluster 1) and per
+    // inference batch.
+    expect(steps.length).toBeGreaterThanOrEqual(4 * 5 + 2 * 5 + 2);
+    expect(Math.max(...steps.map((f, i) => f - (i ? steps[i - 1]! : 0)))).toBeLessThan(0.1);
+  });
 });

@@ -75,6 +75,40 @@ export interface StageContext {
   report(event: ProgressEvent): void;
   /** Yield to the event loop (lets cancel messages and progress through); throws CancelledError if cancelled. */
   checkpoint(): Promise<void>;
+  /**
+   * How far the work this context was handed has got, 0..1, with an optional word on what it is doing. The
+   * pipeline maps it onto the running stage's bar (`inStage`, `subRange`); elsewhere it goes nowhere. Cheap:
+   * call it as often as convenient, events are throttled.
+   */
+  progress(fraction: number, message?: string): void;
+}
+
+/** Least time between two progress events of one stage (the first, a new message and the end always go). */
+export const PROGRESS_MS = 100;
+
+/** A context whose `progress` reports `stage`'s fraction (throttled to one event per PROGRESS_MS). */
+export function inStage(ctx: StageContext, stage: StageName): StageContext {
+  let last = -Infinity;
+  let lastMessage: string | undefined;
+  return {
+    ...ctx,
+    progress: (fraction, message) => {
+      const now = performance.now();
+      const f = Math.max(0, Math.min(1, fraction));
+      if (now - last < PROGRESS_MS && f < 1 && message === lastMessage) return;
+      last = now;
+      lastMessage = message;
+      ctx.report({ type: 'stage-progress', stage, fraction: f, ...(message ? { message } : {}) });
+    },
+  };
+}
+
+/** A context whose progress 0..1 covers [from, to] of `ctx`'s (a part of a stage's work). */
+export function subRange(ctx: StageContext, from: number, to: number): StageContext {
+  return {
+    ...ctx,
+    progress: (f, message) => ctx.progress(from + (to - from) * Math.max(0, Math.min(1, f)), message),
+  };
 }
 
 /** A context for tests and the CLI: progress goes to `onEvent` (default: dropped), never cancelled unless `signal`. */
@@ -88,6 +122,7 @@ export function createContext(
     tf,
     rng,
     report: onEvent,
+    progress: () => {},
     checkpoint: async () => {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (signal?.aborted) throw new CancelledError();

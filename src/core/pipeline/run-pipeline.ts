@@ -34,7 +34,7 @@ import {
 import { runGraphAe } from '../nn/graph-ae.ts';
 import { impute } from '../impute/impute.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../nn/train.ts';
-import type { StageContext, StageName } from './context.ts';
+import { inStage, subRange, type StageContext, type StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
 
 /** The selected raw counts (cells x genes) the method runs on, with their ids. */
@@ -150,7 +150,9 @@ export async function runScgnn(
     await ctx.checkpoint();
     return out;
   };
-  const stageCtx = (label: string): StageContext => ({ ...ctx, rng: ctx.rng.fork(label) });
+  /** The context of one stage's work: its own random stream, progress on `stage`'s bar (`range` of it). */
+  const stageCtx = (label: string, stage: StageName, range: [number, number] = [0, 1]): StageContext =>
+    subRange(inStage({ ...ctx, rng: ctx.rng.fork(label) }, stage), range[0], range[1]);
 
   const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
   const x = log1pDense(input.raw, scale);
@@ -158,7 +160,7 @@ export async function runScgnn(
 
   const ltmg = params.ltmg.enabled
     ? await timed('ltmg', 'LTMG: expression states per gene', () =>
-        runLtmg(input.raw, params.ltmg, stageCtx('ltmg')),
+        runLtmg(input.raw, params.ltmg, stageCtx('ltmg', 'ltmg')),
       )
     : null;
 
@@ -175,10 +177,16 @@ export async function runScgnn(
     const pretrain = ltmg
       ? params.featureAe.pretrain
       : { ...params.featureAe.pretrain, mseWeight: 1, ltmgWeight: 0 };
-    await timed('feature-ae', 'Feature autoencoder', () =>
-      trainAutoencoder(ae, trainInput, pretrain, stageCtx('feature-ae'), 'feature-ae'),
-    );
-    let { z, recon } = await embedAndReconstruct(ae, x, tf);
+    let { z, recon } = await timed('feature-ae', 'Feature autoencoder', async () => {
+      await trainAutoencoder(
+        ae,
+        trainInput,
+        pretrain,
+        stageCtx('feature-ae', 'feature-ae', [0, 0.95]),
+        'feature-ae',
+      );
+      return embedAndReconstruct(ae, x, tf, undefined, stageCtx('feature-ae-embed', 'feature-ae', [0.95, 1]));
+    });
 
     const history: IterationRecord[] = [];
     let labels: Int32Array = new Int32Array(x.rows);
@@ -194,7 +202,7 @@ export async function runScgnn(
       graph = await timed(
         'graph',
         `Cell graph (kNN, k = ${params.graph.k})`,
-        async () => buildGraph(currentZ, params, stageCtx(`graph-${it}`)),
+        async () => buildGraph(currentZ, params, stageCtx(`graph-${it}`, 'graph')),
         it,
       );
       const cellGraph = graph;
@@ -203,7 +211,7 @@ export async function runScgnn(
           await timed(
             'graph-ae',
             'Graph autoencoder',
-            () => runGraphAe(currentZ, cellGraph, params.graphAe, stageCtx(`graph-ae-${it}`)),
+            () => runGraphAe(currentZ, cellGraph, params.graphAe, stageCtx(`graph-ae-${it}`, 'graph-ae')),
             it,
           )
         ).embedding;
@@ -219,12 +227,18 @@ export async function runScgnn(
           const clusterGraph = await louvainGraphOf(
             clusterEmbedding,
             params.graphAe.enabled
-              ? () => buildGraph(clusterEmbedding, params, stageCtx(`cluster-graph-${it}`))
+              ? () =>
+                  buildGraph(clusterEmbedding, params, stageCtx(`cluster-graph-${it}`, 'cluster', [0, 0.4]))
               : cellGraph,
             params.cluster,
-            stageCtx(`cluster-graph-${it}`),
+            stageCtx(`cluster-graph-${it}`, 'cluster', [0, 0.4]),
           );
-          return clusterCells(clusterEmbedding, clusterGraph, params.cluster, stageCtx(`cluster-${it}`));
+          return clusterCells(
+            clusterEmbedding,
+            clusterGraph,
+            params.cluster,
+            stageCtx(`cluster-${it}`, 'cluster', [0.4, 1]),
+          );
         },
         it,
       );
@@ -278,27 +292,28 @@ export async function runScgnn(
               { x: currentRecon },
               currentLabels,
               params.clusterAe,
-              stageCtx(`cluster-ae-${it}`),
+              stageCtx(`cluster-ae-${it}`, 'cluster-ae'),
             ),
           it,
         );
         target = out.recon;
       }
       const iterationTarget = target;
-      await timed(
+      ({ z, recon } = await timed(
         'feature-ae',
         'Feature autoencoder (on the cluster reconstruction)',
-        () =>
-          trainAutoencoder(
+        async () => {
+          await trainAutoencoder(
             ae,
             { x: iterationTarget },
             params.featureAe.iteration,
-            stageCtx(`feature-ae-${it}`),
+            stageCtx(`feature-ae-${it}`, 'feature-ae', [0, 0.9]),
             'feature-ae',
-          ),
+          );
+          return embedAndReconstruct(ae, x, tf, undefined, stageCtx(`embed-${it}`, 'feature-ae', [0.9, 1]));
+        },
         it,
-      );
-      ({ z, recon } = await embedAndReconstruct(ae, x, tf));
+      ));
     }
     const finalGraph = graph!;
 
@@ -312,7 +327,7 @@ export async function runScgnn(
         impute(
           { x, recon: finalRecon, graph: finalGraph, labels: finalLabels },
           params.impute.graph,
-          stageCtx('impute'),
+          stageCtx('impute', 'impute'),
         ),
       );
     } else if (params.impute.mode === 'closed-loop') {
@@ -325,7 +340,7 @@ export async function runScgnn(
             { x: finalRecon },
             finalLabels,
             params.clusterAe,
-            stageCtx('impute'),
+            stageCtx('impute', 'impute'),
           )
         ).recon;
       });
@@ -338,10 +353,12 @@ export async function runScgnn(
           model,
           { x },
           { ...params.impute.train, cellWeights },
-          stageCtx('impute'),
+          stageCtx('impute', 'impute', [0, 0.95]),
           'impute-ae',
         );
-        return (await embedAndReconstruct(model, x, tf)).recon;
+        return (
+          await embedAndReconstruct(model, x, tf, undefined, stageCtx('impute-embed', 'impute', [0.95, 1]))
+        ).recon;
       });
     }
     if (scale) unscaleLog1p(imputed, scale);
