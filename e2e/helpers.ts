@@ -136,3 +136,45 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   );
   expect(summary).toEqual([]);
 }
+
+/** Rows of a small CSV (no quoted fields). */
+export function parseCsv(text: string): string[][] {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
+}
+
+/** ARI between two labelings (the test's own, independent of the app's metrics code). */
+export function ari(a: number[], b: number[]): number {
+  const n = a.length;
+  const table = new Map<string, number>();
+  const ra = new Map<number, number>();
+  const rb = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = `${a[i]},${b[i]}`;
+    table.set(k, (table.get(k) ?? 0) + 1);
+    ra.set(a[i]!, (ra.get(a[i]!) ?? 0) + 1);
+    rb.set(b[i]!, (rb.get(b[i]!) ?? 0) + 1);
+  }
+  const c2 = (x: number) => (x * (x - 1)) / 2;
+  let sij = 0;
+  for (const v of table.values()) sij += c2(v);
+  let sa = 0;
+  for (const v of ra.values()) sa += c2(v);
+  let sb = 0;
+  for (const v of rb.values()) sb += c2(v);
+  const expected = (sa * sb) / c2(n);
+  const max = (sa + sb) / 2;
+  return max === expected ? 1 : (sij - expected) / (max - expected);
+}
+
+/** Click an export button and read the file it downloads. */
+export async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const wait = page.waitForEvent('download');
+  await page.locator(`button[data-export="${button}"]`).click();
+  const d = await wait;
+  const file = await d.path();
+  if (!file) throw new Error(`the download of ${button} failed`);
+  return { name: d.suggestedFilename(), text: readFileSync(file, 'utf8') };
+}

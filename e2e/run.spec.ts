@@ -1,5 +1,6 @@
 /**
- * The whole analysis in the browser (WebGPU on SwiftShader): load the example with its labels, run the
+ * The whole analysis in the browser on the WebGPU path (forced with ?backend=webgpu; SwiftShader, a software
+ * GPU, on a machine without one): load the example with its labels, run the
  * "Quick look" preset on 200 genes with seed 1, cancel mid-run, run again, watch two iterations arrive, check
  * the graph drawing, download every output and compare it with the CLI's files for the same input,
  * parameters and seed, check that the page never blocked for more than 100 ms during the run, reload and
@@ -9,51 +10,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { dataRoot, expectNoAxeViolations, openPage, waitForDataset } from './helpers.ts';
+import { expect, test } from '@playwright/test';
+import {
+  ari,
+  dataRoot,
+  download,
+  expectNoAxeViolations,
+  openPage,
+  parseCsv,
+  waitForDataset,
+} from './helpers.ts';
 
 const GENES = 200;
 const SEED = 1;
-
-function parseCsv(text: string): string[][] {
-  return text
-    .trim()
-    .split(/\r?\n/)
-    .map((l) => l.split(','));
-}
-
-/** ARI between two labelings (the test's own, independent of the app's metrics code). */
-function ari(a: number[], b: number[]): number {
-  const n = a.length;
-  const table = new Map<string, number>();
-  const ra = new Map<number, number>();
-  const rb = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const k = `${a[i]},${b[i]}`;
-    table.set(k, (table.get(k) ?? 0) + 1);
-    ra.set(a[i]!, (ra.get(a[i]!) ?? 0) + 1);
-    rb.set(b[i]!, (rb.get(b[i]!) ?? 0) + 1);
-  }
-  const c2 = (x: number) => (x * (x - 1)) / 2;
-  let sij = 0;
-  for (const v of table.values()) sij += c2(v);
-  let sa = 0;
-  for (const v of ra.values()) sa += c2(v);
-  let sb = 0;
-  for (const v of rb.values()) sb += c2(v);
-  const expected = (sa * sb) / c2(n);
-  const max = (sa + sb) / 2;
-  return max === expected ? 1 : (sij - expected) / (max - expected);
-}
-
-async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
-  const wait = page.waitForEvent('download');
-  await page.locator(`button[data-export="${button}"]`).click();
-  const d = await wait;
-  const file = await d.path();
-  if (!file) throw new Error(`the download of ${button} failed`);
-  return { name: d.suggestedFilename(), text: readFileSync(file, 'utf8') };
-}
 
 /** The CLI's outputs for the same input and settings (CPU backend). */
 function cliOutputs(): {
@@ -109,7 +78,7 @@ test('run scGNN in the browser: live progress, cancel, exports matching the CLI,
       for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  await openPage(page);
+  await openPage(page, '?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Load the example dataset' }).click();
   await waitForDataset(page, 'goolam');

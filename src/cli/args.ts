@@ -32,7 +32,9 @@ export const USAGE = `scGNN Web command line
 
 Options:
   --seed N                 random seed (default 1)
-  --backend wasm|cpu       TensorFlow.js backend (default wasm)
+  --backend wasm|cpu|webgpu|auto
+                           TensorFlow.js backend (default wasm; webgpu runs Dawn, on SwiftShader where
+                           there is no GPU; auto: the fastest by probe)
   --orientation genes-x-cells|cells-x-genes   for CSV/TSV (default: detected)
   --layout cells-x-genes   imputed matrix layout (default genes-x-cells, as the reference)
   --preset NAME            ${presets.map((p) => p.name).join('|')} (default: default); flags and --params override it
@@ -176,8 +178,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (positional.length !== 1) throw new Error(`Give exactly one input (file or 10x folder).\n\n${USAGE}`);
   if (command !== 'eval' && !out) throw new Error(`${command} needs --out.\n\n${USAGE}`);
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
-  if (!['wasm', 'cpu', 'webgpu', 'webgl', 'auto'].includes(backend))
-    throw new Error(`Unknown backend ${backend}`);
+  if (!['wasm', 'cpu', 'webgpu', 'auto'].includes(backend))
+    throw new Error(`Unknown backend "${backend}"; choose one of wasm, cpu, webgpu, auto`);
   const params = mergeOverrides(mergeOverrides(presetParams, fileParams), p as ScgnnParamsOverride);
   return {
     command,

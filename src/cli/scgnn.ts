@@ -5,6 +5,7 @@
  *   ltmg  <input> --out <file.tsv>    LTMG state matrix (genes x cells, tab separated, like the R package)
  * Progress goes to stderr.
  */
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { createContext, type ProgressEvent, type StageName } from '../core/pipel
 import type { RunManifest } from '../core/pipeline/manifest.ts';
 import { validateParams, withParams, type ScgnnParams } from '../core/pipeline/params.ts';
 import { runScgnn, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
+import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
 import {
   buildManifest,
   evaluateAgainstLabels,
@@ -39,7 +41,16 @@ import {
 } from '../io/writers/csv-writers.ts';
 import { parseCli, type CliOptions } from './args.ts';
 import { setupNodeBackend, tf } from './node-backend.ts';
+import { vulkanRelaunchEnv } from './node-webgpu.ts';
 import pkg from '../../package.json' with { type: 'json' };
+
+/** "wasm (1 thread)", "webgpu (google / swiftshader, CPU-class)". */
+function describeBackend(b: BackendInfo): string {
+  const parts = [b.adapter, b.threads !== null ? `${b.threads} thread${b.threads === 1 ? '' : 's'}` : null];
+  if (b.name !== 'wasm' && b.name !== 'cpu') parts.push(b.computeClass === 'gpu' ? 'GPU' : 'CPU-class');
+  const detail = parts.filter(Boolean).join(', ');
+  return detail ? `${b.name} (${detail})` : b.name;
+}
 
 function log(opts: CliOptions, msg: string): void {
   if (!opts.quiet) process.stderr.write(msg + '\n');
@@ -102,8 +113,8 @@ interface Prepared extends PreparedInput {
   params: ScgnnParams;
 }
 
-function prepare(ds: LoadedDataset, opts: CliOptions): Prepared {
-  const params = withParams(opts.params);
+function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo): Prepared {
+  const params = paramsForCompute(opts.params, backend.computeClass);
   return { ...prepareInput(ds, params, opts.dropout), dataset: ds, params };
 }
 
@@ -143,7 +154,7 @@ function manifest(
 
 async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts);
+  const prep = prepare(await loadInput(opts), opts, backend);
   const loadSeconds = (performance.now() - tLoad) / 1000;
   log(
     opts,
@@ -165,9 +176,9 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
 }
 
-async function commandEval(opts: CliOptions): Promise<void> {
+async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts);
+  const prep = prepare(await loadInput(opts), opts, backend);
   const loadSeconds = (performance.now() - tLoad) / 1000;
   const { result, seconds } = await runPipeline(prep, opts);
   const report: Record<string, unknown> = {
@@ -190,8 +201,8 @@ async function commandEval(opts: CliOptions): Promise<void> {
   process.stdout.write(JSON.stringify(report) + '\n');
 }
 
-async function commandLtmg(opts: CliOptions): Promise<void> {
-  const prep = prepare(await loadInput(opts), { ...opts, dropout: 0 });
+async function commandLtmg(opts: CliOptions, backend: BackendInfo): Promise<void> {
+  const prep = prepare(await loadInput(opts), { ...opts, dropout: 0 }, backend);
   const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
   const out = await runLtmg(prep.input.raw, prep.params.ltmg, ctx);
   const { cellIds, geneIds } = prep.input;
@@ -216,12 +227,29 @@ async function main(): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
+  if (opts.backend === 'webgpu' || opts.backend === 'auto') {
+    const env = vulkanRelaunchEnv();
+    if (env) {
+      // Dawn needs a Vulkan loader on the library path from the start: run again with SwiftShader's.
+      const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+        stdio: 'inherit',
+        env,
+      });
+      return child.status ?? 1;
+    }
+  }
+  let backend: BackendInfo;
   try {
-    const backend = await setupNodeBackend(opts.backend);
-    log(opts, `backend: ${backend.name}`);
+    backend = await setupNodeBackend(opts.backend);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  log(opts, `backend: ${describeBackend(backend)}`);
+  try {
     if (opts.command === 'run') await commandRun(opts, backend);
-    else if (opts.command === 'eval') await commandEval(opts);
-    else await commandLtmg(opts);
+    else if (opts.command === 'eval') await commandEval(opts, backend);
+    else await commandLtmg(opts, backend);
     return 0;
   } catch (e) {
     if (isInputError(e)) {
