@@ -7,6 +7,7 @@ import type { Orientation } from '../core/dataset.ts';
 import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
 import { mergeOverrides, presetByName, presets } from '../core/pipeline/presets.ts';
 import type { BackendRequest } from '../engine/contract.ts';
+import type { ComputeClass } from '../core/pipeline/compute-profile.ts';
 
 export interface CliOptions {
   readonly command: 'run' | 'eval' | 'ltmg';
@@ -19,6 +20,8 @@ export interface CliOptions {
   readonly layout: 'genes-x-cells' | 'cells-x-genes';
   readonly params: ScgnnParamsOverride;
   readonly quiet: boolean;
+  /** Training profile (compute-profile.ts); null: the backend's class. */
+  readonly computeProfile: ComputeClass | null;
 }
 
 export const USAGE = `scGNN Web command line
@@ -37,6 +40,10 @@ Options:
                            there is no GPU; auto: the fastest by probe)
   --orientation genes-x-cells|cells-x-genes   for CSV/TSV (default: detected)
   --layout cells-x-genes   imputed matrix layout (default genes-x-cells, as the reference)
+  --compute-profile cpu|gpu
+                           training profile (default: the backend's: gpu for a hardware GPU, else cpu);
+                           gpu grows the autoencoders' batches with the data (reproduces a GPU run's
+                           arithmetic on any backend)
   --preset NAME            ${presets.map((p) => p.name).join('|')} (default: default); flags and --params override it
   --iterations N           maximum EM iterations (default 3)
   --k N                    neighbours in the cell graph (default 10)
@@ -76,6 +83,7 @@ export function parseCli(argv: string[]): CliOptions {
   let orientation: Orientation | 'auto' = 'auto';
   let layout: CliOptions['layout'] = 'genes-x-cells';
   let quiet = false;
+  let computeProfile: ComputeClass | null = null;
   let fileParams: ScgnnParamsOverride = {};
   let presetParams: ScgnnParamsOverride = {};
   const p: Record<string, Record<string, unknown>> & { seed?: number } = {};
@@ -168,6 +176,11 @@ export function parseCli(argv: string[]): CliOptions {
         presetParams = preset.params;
         break;
       }
+      case '--compute-profile':
+        computeProfile = v() as ComputeClass;
+        if (computeProfile !== 'cpu' && computeProfile !== 'gpu')
+          throw new Error(`--compute-profile must be cpu or gpu, got "${computeProfile}"`);
+        break;
       case '--quiet':
         quiet = true;
         break;
@@ -192,5 +205,6 @@ export function parseCli(argv: string[]): CliOptions {
     layout,
     params,
     quiet,
+    computeProfile,
   };
 }

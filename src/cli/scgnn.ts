@@ -114,7 +114,7 @@ interface Prepared extends PreparedInput {
 }
 
 function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo): Prepared {
-  const params = paramsForCompute(opts.params, backend.computeClass);
+  const params = paramsForCompute(opts.params, opts.computeProfile ?? backend.computeClass);
   return { ...prepareInput(ds, params, opts.dropout), dataset: ds, params };
 }
 

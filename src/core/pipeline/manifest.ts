@@ -5,7 +5,7 @@
 import type { PreprocessSummary } from '../preprocess/preprocess.ts';
 import type { StageName } from './context.ts';
 import type { ScgnnParams } from './params.ts';
-import type { IterationRecord } from './run-pipeline.ts';
+import type { IterationRecord, TrainingRecord } from './run-pipeline.ts';
 
 export interface RunManifest {
   readonly tool: 'scgnn-web';
@@ -34,6 +34,8 @@ export interface RunManifest {
     readonly converged: boolean;
     readonly history: IterationRecord[];
     readonly clusterSizes: number[];
+    /** Every model trained, in order, with its first and last loss. */
+    readonly training: TrainingRecord[];
   };
   readonly seconds: Partial<Record<StageName | 'load' | 'total', number>>;
   readonly outputs: Record<string, string>;

@@ -56,6 +56,15 @@ export interface IterationRecord {
 }
 
 /** What a live view needs after each iteration: the clustered embedding, the cell graph and the labels. */
+/** One training run of one model (a phase of the feature AE, a cluster AE, ...): its first and last loss. */
+export interface TrainingRecord {
+  readonly model: string;
+  readonly stage: StageName;
+  readonly epochs: number;
+  readonly firstLoss: number;
+  readonly lastLoss: number;
+}
+
 export interface IterationSnapshot {
   readonly iteration: number;
   readonly embedding: DenseMatrix;
@@ -86,6 +95,8 @@ export interface ScgnnResult {
   readonly imputed: DenseMatrix;
   readonly history: IterationRecord[];
   readonly converged: boolean;
+  /** Every model trained, in order, with its first and last loss (to compare runs and backends). */
+  readonly training: TrainingRecord[];
   /** Seconds per stage (summed over iterations). */
   readonly stageSeconds: Partial<Record<StageName, number>>;
 }
@@ -128,12 +139,32 @@ export function unscaleLog1p(m: DenseMatrix, rowScale: Float64Array): DenseMatri
 export async function runScgnn(
   input: ScgnnInput,
   params: ScgnnParams,
-  ctx: StageContext,
+  outer: StageContext,
   options: RunOptions = {},
 ): Promise<ScgnnResult> {
+  let ctx = outer;
   const problems = validateParams(params);
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}`);
   const { tf } = ctx;
+  const training: TrainingRecord[] = [];
+  const open = new Map<string, number>(); // model -> index of its current record in `training`
+  ctx = {
+    ...ctx,
+    report: (e) => {
+      if (e.type === 'loss') {
+        const at = open.get(e.model);
+        const current = at !== undefined ? training[at] : undefined;
+        if (e.epoch === 0 || !current) {
+          open.set(e.model, training.length);
+          const epochs = e.epochs ?? e.epoch + 1;
+          training.push({ model: e.model, stage: e.stage, epochs, firstLoss: e.loss, lastLoss: e.loss });
+        } else {
+          training[at!] = { ...current, lastLoss: e.loss };
+        }
+      }
+      outer.report(e);
+    },
+  };
   const stageSeconds: Partial<Record<StageName, number>> = {};
   const timed = async <T>(
     stage: StageName,
@@ -373,6 +404,7 @@ export async function runScgnn(
       imputed,
       history,
       converged,
+      training,
       stageSeconds,
     };
   } finally {

@@ -86,7 +86,7 @@ export interface ManifestInput {
   readonly dataset: LoadedDataset;
   readonly prepared: PreparedInput;
   readonly params: ScgnnParams;
-  readonly result: Pick<ScgnnResult, 'nClusters' | 'history' | 'converged' | 'labels'>;
+  readonly result: Pick<ScgnnResult, 'nClusters' | 'history' | 'converged' | 'labels' | 'training'>;
   readonly seconds: Partial<Record<StageName | 'load' | 'total', number>>;
   readonly outputs: Record<string, string>;
   readonly dropoutRate?: number;
@@ -121,6 +121,7 @@ export function buildManifest(m: ManifestInput): RunManifest {
       converged: result.converged,
       history: result.history,
       clusterSizes: clusterSizes(result.labels, result.nClusters),
+      training: result.training,
     },
     seconds: m.seconds,
     outputs: m.outputs,
