@@ -104,15 +104,24 @@ export function minBic(candidates: readonly Candidate[], kLimit = Infinity): Can
 export const chooseMinBic: Chooser = (all) => all.map((c) => minBic(c));
 
 /**
- * Relative cost of a block's parts, per gene x width value: an EM fit of K components ~ FIT_WEIGHT·K, the
- * state assignment ~ 1 (measured on pbmc4k, WASM: 0.3-0.6 µs per unit for either).
+ * Relative cost of a block's parts, in units of one gene x width value. One EM fit of K components (up to
+ * `maxIterations` iterations) costs FIT_BASE + K per value, plus FIT_OVERHEAD whatever the block's size (the
+ * iterations' kernel launches and convergence reads); the state assignment ASSIGN_WEIGHT per value. Measured
+ * on WASM (2 threads): a block of 870 genes x 400 values at K = 2 took 3.2 s and the 99 x 3,506 prefix of
+ * pbmc4k at K = 2..5 took 14.0 s (4.4x per value: the cost barely grows with K); the 11 x 258 prefix of
+ * cellbench_celseq2_3cl took 0.7 s, ~130 ms per fit of launches alone; the assignment of goolam's zimg block
+ * (1,600 x 124) 0.11 s. Progress in these units stayed proportional to time within 10 % on all three.
  */
-const FIT_WEIGHT = 10;
+const FIT_BASE = 13;
+const FIT_OVERHEAD = 150_000;
+const ASSIGN_WEIGHT = 0.6;
+
+const fitWork = (values: number, k: number): number => values * (FIT_BASE + k) + FIT_OVERHEAD;
 
 /** Work of a block in those units; `fitBlock` reports its progress in the same proportions. */
 export function blockWork(slices: readonly GeneSlice[], ks: readonly number[]): number {
-  const width = Math.max(1, ...slices.map((s) => s.to - s.from));
-  return slices.length * width * (FIT_WEIGHT * ks.reduce((a, k) => a + k, 0) + 1);
+  const values = slices.length * Math.max(1, ...slices.map((s) => s.to - s.from));
+  return ks.reduce((w, k) => w + fitWork(values, k), values * ASSIGN_WEIGHT);
 }
 
 export async function fitBlock(
@@ -127,7 +136,8 @@ export async function fitBlock(
   const block = toBlock(t, slices);
   const bt = uploadBlock(tf, block);
   const candidates: Candidate[][] = slices.map(() => []);
-  const units = FIT_WEIGHT * opts.ks.reduce((a, k) => a + k, 0) + 1;
+  const values = slices.length * Math.max(1, ...slices.map((s) => s.to - s.from));
+  const units = blockWork(slices, opts.ks);
   let unitsDone = 0;
   try {
     if (opts.branch === 'zimg') {
@@ -153,9 +163,9 @@ export async function fitBlock(
         sds[r] = init.sd;
       });
       const fit = await fitMixture(ctx, bt, k, means, sds, skip, opts.maxIterations, opts.tol, (done) =>
-        onProgress((unitsDone + (FIT_WEIGHT * k * done) / opts.maxIterations) / units),
+        onProgress((unitsDone + (fitWork(values, k) * done) / opts.maxIterations) / units),
       );
-      unitsDone += FIT_WEIGHT * k;
+      unitsDone += fitWork(values, k);
       const nBicOf = (s: GeneSlice): number => (opts.branch === 'ltmg' ? t.nCellsActive : s.nObs);
       slices.forEach((s, r) => {
         if (skip[r]) return;
