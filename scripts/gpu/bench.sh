@@ -18,10 +18,10 @@ echo "== machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none"
 nproc
 
-if [ -f .gpu/node.tar.xz ]; then
-  mkdir -p /tmp/gpu-node && tar -C /tmp/gpu-node -xJf .gpu/node.tar.xz
-  NODE=/tmp/gpu-node/node
-  CLI=("$NODE" .gpu/cli/scgnn.mjs)
+if [ -f .gpu/pack.tar.xz ]; then
+  mkdir -p /tmp/gpu-pack && tar -C /tmp/gpu-pack -xJf .gpu/pack.tar.xz
+  NODE=/tmp/gpu-pack/node
+  CLI=("$NODE" /tmp/gpu-pack/cli/scgnn.mjs)
   DATA=.gpu/data
 else
   NODE=node
