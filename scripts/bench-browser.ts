@@ -298,16 +298,26 @@ async function main(): Promise<void> {
     ['vite', 'preview', '--port', String(o.port), '--strictPort', '--host', '127.0.0.1'],
     { stdio: 'ignore', detached: true },
   );
-  let page: PageResult;
-  try {
-    await waitForServer(`http://127.0.0.1:${o.port}/`);
-    page = await runPage(o, files);
-  } finally {
+  const stopServer = (): void => {
     try {
       process.kill(-server.pid!);
     } catch {
       server.kill();
     }
+  };
+  // A signal (e.g. `timeout`) skips `finally`: stop the detached server (its own process group) first.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopServer();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let page: PageResult;
+  try {
+    await waitForServer(`http://127.0.0.1:${o.port}/`);
+    page = await runPage(o, files);
+  } finally {
+    stopServer();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   const cli = o.cli ? runCli(o, files) : null;
 

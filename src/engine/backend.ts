@@ -66,9 +66,9 @@ async function notWorthStarting(
 export const DEFAULT_PROBE_GENES = 2000;
 
 /**
- * Limits of one candidate's probe. Wall clock (start, gradient check, warm-up and timed steps): a CPU-class
- * candidate gets max(cpuMinMs, factor x the best score so far), a hardware GPU at least gpuMinMs (its first
- * run compiles every shader). Score: a candidate whose first timed step puts it above slowerFactor x the best
+ * Limits of one candidate's probe. Wall clock (gradient check, warm-up and timed steps; starting the backend
+ * is not counted): a CPU-class candidate gets max(cpuMinMs, factor x the best score so far), a hardware GPU
+ * at least gpuMinMs (its first run compiles every shader). Score: a candidate whose first timed step puts it above slowerFactor x the best
  * score stops there.
  */
 const LIMITS = {
@@ -157,7 +157,11 @@ async function start(tf: Tf, name: BackendName): Promise<Started> {
 }
 
 class ProbeTimeout extends Error {
-  constructor(readonly limitMs: number) {
+  constructor(
+    readonly limitMs: number,
+    /** The gradient check had passed when time ran out: the backend trains correctly, only slowly. */
+    readonly checked: boolean,
+  ) {
     super(`stopped after ${(limitMs / 1000).toFixed(1)} s`);
   }
 }
@@ -180,15 +184,17 @@ async function probe(
 ): Promise<Probed> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let checked = false;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new ProbeTimeout(limitMs));
+      reject(new ProbeTimeout(limitMs, checked));
     }, limitMs);
   });
   const work = (async () => {
     const check = await checkGradients(tf, controller.signal);
     if (!check.ok) throw new Error(check.detail);
+    checked = true;
     if (!time) return { ...started, score: Number.NaN };
     const t = await timeWorkload(tf, {
       nGenes,
@@ -207,7 +213,7 @@ async function probe(
 }
 
 function limitFor(cls: ComputeClass, best: number | null): number {
-  if (best === null) return LIMITS.firstMs;
+  if (best === null || !Number.isFinite(best)) return LIMITS.firstMs;
   return Math.max(cls === 'gpu' ? LIMITS.gpuMinMs : LIMITS.cpuMinMs, LIMITS.factor * best);
 }
 
@@ -221,6 +227,7 @@ export async function selectBackend(
   options: SelectOptions = {},
 ): Promise<BackendInfo> {
   const t0 = performance.now();
+  const previous: string | null = tf.getBackend() ?? null;
   const nGenes = Math.max(2, Math.round(options.nGenes ?? DEFAULT_PROBE_GENES));
   const candidates: BackendCandidate[] = [];
   let best: { name: BackendName; probed: Probed } | null = null;
@@ -251,13 +258,14 @@ export async function selectBackend(
         if (e instanceof ProbeSlower)
           return { ...started, probeMs: e.estimate, outcome: 'slower', note: e.message };
         if (e instanceof ProbeTimeout) {
-          const leader = backendLabel((best as { name: BackendName } | null)?.name ?? name);
-          return {
-            ...started,
-            probeMs: null,
-            outcome: 'slower',
-            note: `${e.message}: slower than ${leader}`,
-          };
+          const leader = (best as { name: BackendName } | null)?.name ?? null;
+          // Correct but untimed, and nothing else measured yet: keep it, any timed candidate beats it.
+          if (leader === null && e.checked) best = { name, probed: { ...started, score: Infinity } };
+          const why =
+            leader === null
+              ? 'trains correctly but too slowly to time'
+              : `slower than ${backendLabel(leader)}`;
+          return { ...started, probeMs: null, outcome: 'slower', note: `${e.message}: ${why}` };
         }
         return { ...started, probeMs: null, outcome: 'failed', note: message(e) };
       }
@@ -285,6 +293,8 @@ export async function selectBackend(
   }
   const chosen = best as { name: BackendName; probed: Probed } | null;
   if (!chosen) {
+    // Leave TensorFlow.js on the backend it had (the probe may have left it on one that failed).
+    if (previous && tf.findBackend(previous)) await tf.setBackend(previous).catch(() => false);
     throw new Error(
       `No TensorFlow.js backend works here: ${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')}`,
     );

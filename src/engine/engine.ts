@@ -296,6 +296,7 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
             label: `Probing the compute backends at ${nGenes.toLocaleString('en-US')} genes`,
           });
           info = backend = await selectBackend(tf, 'auto', { ...select, nGenes });
+          onEvent?.({ type: 'stage-end', stage: 'preprocess', seconds: info.selectMs / 1000 });
           onEvent?.({ type: 'backend', info });
         }
         const run = await executeRun(tf, dataset, request, info, onEvent ?? (() => {}), controller.signal);

@@ -189,6 +189,7 @@ function stopIfAborted(signal: AbortSignal | undefined): void {
 
 /** Time the workload (see the file comment) on the active backend. */
 export async function timeWorkload(tf: Tf, opts: WorkloadOptions): Promise<WorkloadTiming> {
+  stopIfAborted(opts.signal);
   const { nGenes, batchSize } = opts;
   const steps = Math.max(1, opts.steps ?? 2);
   const rng = createRng(7);

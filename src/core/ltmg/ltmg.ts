@@ -147,6 +147,7 @@ export async function runLtmgWith(
     ctx.progress(base + ((1 - base) * (done + work * f)) / Math.max(1, total), message);
 
   let kCur = kMax;
+  let firstOfPrefix = true;
   while (prefix.length > 0 && kCur > 2) {
     // A chunk of genes is fitted with K up to the current k (k never grows), then chosen in gene order.
     const chunk = prefixChunk(prefix, kMax, internals.blockElements);
@@ -159,6 +160,9 @@ export async function runLtmgWith(
       });
     const ks = range(2, kCur);
     const work = blockWork(chunk, ks);
+    // Later chunks were counted among the K = 2 blocks; they turned out to need more K.
+    if (!firstOfPrefix) total += work - blockWork(chunk, [2]);
+    firstOfPrefix = false;
     const message = `genes in R's order (K up to ${kCur})`;
     store(
       chunk,

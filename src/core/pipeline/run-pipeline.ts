@@ -55,7 +55,6 @@ export interface IterationRecord {
   readonly seconds: number;
 }
 
-/** What a live view needs after each iteration: the clustered embedding, the cell graph and the labels. */
 /** One training run of one model (a phase of the feature AE, a cluster AE, ...): its first and last loss. */
 export interface TrainingRecord {
   readonly model: string;
@@ -65,6 +64,7 @@ export interface TrainingRecord {
   readonly lastLoss: number;
 }
 
+/** What a live view needs after each iteration: the clustered embedding, the cell graph and the labels. */
 export interface IterationSnapshot {
   readonly iteration: number;
   readonly embedding: DenseMatrix;
