@@ -102,4 +102,20 @@ describe('run state reducer', () => {
     expect(stageEta(s, 3000)).toBeCloseTo(6, 5); // 2 s for 25 % -> 6 s for the remaining 75 %
     expect(stageEta(s, 1200)).toBeNull(); // too early to say
   });
+
+  it('measures the rate from the first progress event, not from the stage start', () => {
+    const s = applyRunEvents(
+      applyRunEvents(
+        applyRunEvents(running, [{ type: 'stage-start', stage: 'ltmg', label: 'LTMG' }], 0),
+        [{ type: 'stage-progress', stage: 'ltmg', fraction: 0.05 }],
+        1500, // 1.5 s of setting up before any progress
+      ),
+      [{ type: 'stage-progress', stage: 'ltmg', fraction: 0.25 }],
+      3000,
+    ).stages[0]!;
+    // 20 % in 1.5 s -> 0.75 / (0.2 / 1.5) = 5.625 s left at 3 s, 0.5 s less half a second later.
+    expect(stageEta(s, 3000)).toBeCloseTo(5.625, 5);
+    expect(stageEta(s, 3500)).toBeCloseTo(5.125, 5);
+    // From the stage start it would have said 3 x 0.75 / 0.25 = 9 s.
+  });
 });

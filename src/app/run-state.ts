@@ -19,6 +19,9 @@ export interface StageState {
   readonly message: string | null;
   /** performance.now() when it started (page clock). */
   readonly startedAt: number;
+  /** Its first progress event (page clock and fraction), and when the fraction last grew. */
+  readonly firstProgress: { readonly at: number; readonly fraction: number } | null;
+  readonly progressAt: number | null;
   readonly seconds: number | null;
 }
 
@@ -95,16 +98,23 @@ export function applyRunEvents(state: RunState, events: readonly RunEvent[], now
             fraction: 0,
             message: null,
             startedAt: now,
+            firstProgress: null,
+            progressAt: null,
             seconds: null,
           },
         ];
         break;
       case 'stage-progress':
-        stages = updateLast(stages, e.stage, (s) => ({
-          ...s,
-          fraction: Math.max(s.fraction, Math.min(1, e.fraction)),
-          message: e.message ?? s.message,
-        }));
+        stages = updateLast(stages, e.stage, (s) => {
+          const fraction = Math.max(s.fraction, Math.min(1, e.fraction));
+          return {
+            ...s,
+            fraction,
+            message: e.message ?? s.message,
+            firstProgress: s.firstProgress ?? { at: now, fraction },
+            progressAt: fraction > s.fraction ? now : s.progressAt,
+          };
+        });
         break;
       case 'stage-end':
         stages = updateLast(stages, e.stage, (s) => ({
@@ -156,10 +166,19 @@ export function applyRunEvents(state: RunState, events: readonly RunEvent[], now
 
 /**
  * Seconds left in a running stage, extrapolated from its progress so far; null until there is enough to
- * go on (5 % done and half a second in).
+ * go on (5 % done and half a second in). The rate is measured from the stage's first progress event, so
+ * what precedes any progress (setting up, compiling kernels, a busy core at the start) does not count as
+ * if it recurred for the rest of the stage; until 5 % and half a second of such progress, from the start.
  */
 export function stageEta(s: StageState, now: number): number | null {
   if (s.status !== 'running' || s.fraction < 0.05) return null;
+  const first = s.firstProgress;
+  if (first && s.progressAt !== null) {
+    const window = (s.progressAt - first.at) / 1000;
+    const gained = s.fraction - first.fraction;
+    if (window >= 0.5 && gained >= 0.05)
+      return Math.max(0, (window * (1 - s.fraction)) / gained - (now - s.progressAt) / 1000);
+  }
   const elapsed = (now - s.startedAt) / 1000;
   if (elapsed < 0.5) return null;
   return (elapsed * (1 - s.fraction)) / s.fraction;
@@ -191,6 +210,8 @@ export function runStateFromResults(results: RunResults): RunState {
         fraction: 1,
         message: null,
         startedAt: 0,
+        firstProgress: null,
+        progressAt: null,
         seconds,
       })),
   };
