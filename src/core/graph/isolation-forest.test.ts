@@ -4,9 +4,10 @@
  * Expected values worked out on paper from sklearn's definitions:
  * - c(n) = 2 (ln(n - 1) + γ) - 2 (n - 1) / n with c(1) = 0, c(2) = 1: c(3) = 2 (ln 2 + γ) - 4/3 ≈ 1.20739,
  *   c(256) = 2 (ln 255 + γ) - 510/256 ≈ 10.24477.
- * - Rows (0), (0), (1): every tree splits the root at a threshold in [0, 1), isolating (1) at depth 1 (leaf of size
- *   1: h = 1) and leaving the two zeros in a constant leaf at depth 1 (h = 1 + c(2) = 2), whatever the random
- *   stream. Scores: 2^(-1 / c(3)) ≈ 0.5632 for the outlier and 2^(-2 / c(3)) ≈ 0.3172 for the others.
+ * - Rows (0), (0), (1): every tree splits the root at a threshold in [0, 1), isolating (1) at depth 1 (leaf
+ *   of size 1: h = 1) and leaving the two zeros in a constant leaf at depth 1 (h = 1 + c(2) = 2), whatever
+ *   the random stream. Scores: 2^(-1 / c(3)) ≈ 0.5632 for the outlier and 2^(-2 / c(3)) ≈ 0.3172 for the
+ *   others.
  * - Constant rows: the root is a leaf of the whole subsample, h = c(n), so every score is 0.5 (up to the
  *   rounding of the sum).
  * - A seeded 2-D Gaussian cloud with one far point: that point scores above 0.5 and above every inlier.

@@ -1,14 +1,14 @@
 /**
  * The GAT encoder (gat.ts) on hand-checkable inputs, CPU backend.
  *
- * - One layer, 2 heads of width 1 on the path 0 - 1 - 2 plus an isolated node 3 (no self loops), x = (1, 2, 3, 4),
- *   W = [[1, 2]] (head 0 projects to x, head 1 to 2x), a_src = (-1, 1), a_trg = (0.5, 0). Worked out on paper:
- *   nodes 0 and 2 have the single neighbour 1, so α = 1; node 1 has neighbours 0 and 2 with scores
+ * - One layer, 2 heads of width 1 on the path 0 - 1 - 2 plus an isolated node 3 (no self loops), x = (1, 2,
+ *   3, 4), W = [[1, 2]] (head 0 projects to x, head 1 to 2x), a_src = (-1, 1), a_trg = (0.5, 0). Worked out
+ *   on paper: nodes 0 and 2 have the single neighbour 1, so α = 1; node 1 has neighbours 0 and 2 with scores
  *   head 0: e = LeakyReLU(-P_j + 0.5 P_1) = (0, LeakyReLU(-2) = -0.4), α = softmax(0, -0.4);
- *   head 1: e = (2, 6), α = softmax(2, 6); node 3 gets α = 0 everywhere. The output is Σ α P_j + skip x + bias,
- *   concatenated over heads or averaged, optionally through ELU.
- * - Backward: every entry of gatStep's written-out gradient (both layers, all five tensors each) against central
- *   finite differences of its own loss (float32 CPU, step 1e-3).
+ *   head 1: e = (2, 6), α = softmax(2, 6); node 3 gets α = 0 everywhere. The output is Σ α P_j + skip x +
+ *   bias, concatenated over heads or averaged, optionally through ELU.
+ * - Backward: every entry of gatStep's written-out gradient (both layers, all five tensors each) against
+ *   central finite differences of its own loss (float32 CPU, step 1e-3).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -2,12 +2,12 @@
  * The GCN encoder (gcn.ts) on hand-checkable inputs, CPU backend.
  *
  * - Forward: the path graph 0 - 1 - 2 with self loops has degrees D̃ = (2, 3, 2), so with s = 1/√6
- *   Â = [[1/2, s, 0], [s, 1/3, s], [0, s, 1/2]]. With X = [[1, 0], [0, 1], [1, 1]], W1 = [[1, -1], [0.5, 1]] and
- *   W_out = [[1], [-1]] (plain GAE), H = relu(Â X W1) = [[1/2 + s/2, 0], [5s/2 + 1/6, 0], [3/4 + s/2, s]] and
- *   μ = Â H W_out = (2/3 + 5s/12, 25s/12 + 1/18, 19/24 - s/12), worked out on paper. The VAE's log σ² column
- *   with W_out = [[1, 0], [-1, 2]] is Â (H (0, 2)ᵀ) = Â (0, 0, 2s)ᵀ = (0, 1/3, s).
- * - Backward: every entry of gcnStep's written-out gradient against central finite differences of its own loss
- *   (float32 CPU, step 1e-3), for the VAE (fixed ε, KL included) and the plain GAE.
+ *   Â = [[1/2, s, 0], [s, 1/3, s], [0, s, 1/2]]. With X = [[1, 0], [0, 1], [1, 1]], W1 = [[1, -1], [0.5, 1]]
+ *   and W_out = [[1], [-1]] (plain GAE), H = relu(Â X W1) = [[1/2 + s/2, 0], [5s/2 + 1/6, 0], [3/4 + s/2,
+ *   s]] and μ = Â H W_out = (2/3 + 5s/12, 25s/12 + 1/18, 19/24 - s/12), worked out on paper. The VAE's log
+ *   σ² column with W_out = [[1, 0], [-1, 2]] is Â (H (0, 2)ᵀ) = Â (0, 0, 2s)ᵀ = (0, 1/3, s).
+ * - Backward: every entry of gcnStep's written-out gradient against central finite differences of its own
+ *   loss (float32 CPU, step 1e-3), for the VAE (fixed ε, KL included) and the plain GAE.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

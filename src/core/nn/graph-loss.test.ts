@@ -3,14 +3,15 @@
  * sp(x) = ln(1 + eˣ) (softplus), σ the logistic function.
  *
  * - Path 0 - 1 - 2, z = (1, 0, -1) (one latent dimension): logits x = z zᵀ, labels A + I, P = 7 positives, so
- *   pos_weight = (9 - 7) / 7 = 2/7 and norm = 9 / (2 · 2) = 9/4. The positives have x = 1 twice ((0,0), (2,2)) and
- *   x = 0 five times, the non-edges (0,2), (2,0) have x = -1:
+ *   pos_weight = (9 - 7) / 7 = 2/7 and norm = 9 / (2 · 2) = 9/4. The positives have x = 1 twice ((0,0),
+ *   (2,2)) and x = 0 five times, the non-edges (0,2), (2,0) have x = -1:
  *   L = norm/9 · (pos_weight · (5 ln 2 + 2 sp(-1)) + 2 sp(-1)); plain BCE: (5 ln 2 + 4 sp(-1)) / 9.
- *   dL/dZ = 2 G Z with G_ij = norm/9 ((1 - y) σ(x) - pos_weight · y · (1 - σ(x))): dZ = (-k, 0, k), k = 2 · norm/9 ·
- *   (1 + pos_weight) σ(-1).
+ *   dL/dZ = 2 G Z with G_ij = norm/9 ((1 - y) σ(x) - pos_weight · y · (1 - σ(x))): dZ = (-k, 0, k), k = 2 ·
+ *   norm/9 · (1 + pos_weight) σ(-1).
  * - Path 0 - 1 - 2 - 3, z = (1, 0.5, 0, -1): P = 10, pos_weight = 0.6, norm = 4/3; the sampled permutation
- *   (2, 3, 0, 1) keeps 4 non-edge pairs ((0,2), (1,3) both ways) with scale (16 - 10) / 4 = 1.5, so the sparse
- *   estimate's non-edge part is 3 (sp(0) + sp(-0.5)) where the dense one is 2 (sp(0) + sp(-1) + sp(-0.5)).
+ *   (2, 3, 0, 1) keeps 4 non-edge pairs ((0,2), (1,3) both ways) with scale (16 - 10) / 4 = 1.5, so the
+ *   sparse estimate's non-edge part is 3 (sp(0) + sp(-0.5)) where the dense one is 2 (sp(0) + sp(-1) +
+ *   sp(-0.5)).
  * - KL: μ = (1, 0), log σ² = (0, ln 2): KL = -0.5/4 · ((1 - 1 - 1) + (1 + ln 2 - 2)) = (2 - ln 2) / 8.
  * - Gradients of the sparse loss against central finite differences (float32 CPU).
  */
