@@ -73,9 +73,10 @@ describe('orientation detection (orientation.ts)', () => {
     expect(detectOrientation(['S1', 'S2'], ['Actb', 'Gapdh'])).toEqual({
       chosen: 'genes-x-cells',
       reason:
-        'the names do not tell genes from cells (row names look like gene symbols (e.g. S1, S2), column ' +
-        'names look like gene symbols (e.g. Actb, Gapdh)); assumed genes x cells (the scGNN convention) even ' +
-        'though there are 2 rows and 2 columns; if the rows are cells, flip the orientation',
+        'the names do not tell genes from cells (row names look like gene symbols (e.g. S1, S2), ' +
+        'column names look like gene symbols (e.g. Actb, Gapdh)); assumed genes x cells ' +
+        '(the scGNN convention) even though there are 2 rows and 2 columns; ' +
+        'if the rows are cells, flip the orientation',
     });
     expect(detectOrientation(['S1', 'S2', 'S3'], ['Actb', 'Gapdh']).reason).toContain(
       'because there are more rows (3) than columns (2)',
