@@ -7,9 +7,9 @@
  * Measured (this commit, two runs, identical): ARI 0.8397, NMI 0.8116, 3 clusters, 3 iterations, median L1
  * 0.2711 on 3,690 corrupted entries. (Seed 1 gives ARI 0.268 with 2 clusters at this size: the clustering of
  * goolam is seed-sensitive, which is why the seed is fixed and the bands are tied to it.) The bands: ARI and
- * NMI at least measured - 0.1; median L1 at most measured + 0.02 (a worse imputation) and at least measured -
- * 0.05 (a suspiciously better one means the metric or the corruption changed). The dropout entry count is exact:
- * floor(0.1 x the selected matrix's non-zeros). About 10-16 s on two busy cores.
+ * NMI at least measured - 0.1; median L1 at most measured + 0.02 (a worse imputation) and at least
+ * measured - 0.05 (a suspiciously better one means the metric or the corruption changed). The dropout entry
+ * count is exact: floor(0.1 x the selected matrix's non-zeros). About 10-16 s on two busy cores.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
