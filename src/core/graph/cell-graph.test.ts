@@ -7,7 +7,8 @@ import { degrees, edgeCount, symmetricGraph } from './cell-graph.ts';
 
 describe('cell graph (cell-graph.ts)', () => {
   it('symmetrises directed edges, keeps the larger weight, drops self loops and non-positive weights', () => {
-    // 0 -> 1 (0.5) and 1 -> 0 (2): one edge of weight 2; 2 -> 1 (1); 3 -> 3 (self loop), 0 -> 3 (0), 2 -> 3 (NaN).
+    // 0 -> 1 (0.5) and 1 -> 0 (2): one edge of weight 2; 2 -> 1 (1); dropped: 3 -> 3 (self loop),
+    // 0 -> 3 (weight 0), 2 -> 3 (NaN).
     const g = symmetricGraph(4, [0, 1, 2, 3, 0, 2], [1, 0, 1, 3, 3, 3], [0.5, 2, 1, 1, 0, Number.NaN]);
     expect(g.nNodes).toBe(4);
     expect([...g.indptr]).toEqual([0, 1, 3, 4, 4]);
