@@ -67,7 +67,8 @@ describe('LTMG gene tables (ltmg-data.ts)', () => {
     const p = initialParams(t, slice(0, 0, 5), 3);
     [0, 2, 6].forEach((m, i) => expect(p.means[i]).toBeCloseTo(m, 5));
     expect(p.sd).toBeCloseTo(Math.sqrt(2.5), 5);
-    // Multiplicities: values (1, 1, 1, 2), K = 2: ranks 1 and 2 both fall on 1 -> (0, 3); sd of the four = 0.5.
+    // Multiplicities: values (1, 1, 1, 2), K = 2: ranks 1 and 2 both fall on 1 -> (0, 3);
+    // sd of the four = 0.5.
     const m = buildGeneTable(csrFromDense([1, 1, 1, 2].map(Math.exp), 4, 1), null);
     expect([...m.mult]).toEqual([3, 1]);
     const q = initialParams(m, slice(0, 0, 2, 4), 2);
@@ -78,8 +79,9 @@ describe('LTMG gene tables (ltmg-data.ts)', () => {
   });
 
   it('makeBlocks groups slices by width within the element budget', () => {
-    // Widths 5, 1, 3, 2 (genes 0..3), K = 2, budget 12: sorted 1, 2, 3, 5; (1 + 1)·2·2 = 8 fits, 3·3·2 = 18 and
-    // 2·5·2 = 20 do not, so [g1, g3], [g2], [g0]; a slice wider than the budget still gets a block.
+    // Widths 5, 1, 3, 2 (genes 0..3), K = 2, budget 12: sorted 1, 2, 3, 5; (1 + 1)·2·2 = 8 fits,
+    // 3·3·2 = 18 and 2·5·2 = 20 do not, so [g1, g3], [g2], [g0]; a slice wider than the budget still gets a
+    // block.
     const slices = [slice(0, 0, 5), slice(1, 5, 6), slice(2, 6, 9), slice(3, 9, 11)];
     expect(makeBlocks(slices, 2, 12).map((b) => b.map((s) => s.gene))).toEqual([[1, 3], [2], [0]]);
     expect(makeBlocks(slices, 2, 1).map((b) => b.map((s) => s.gene))).toEqual([[1], [3], [2], [0]]);

@@ -45,7 +45,7 @@ describe('stage contexts (context.ts)', () => {
     await expect(createContext(tf, createRng(1)).checkpoint()).resolves.toBeUndefined();
   });
 
-  it('inStage clamps fractions and throttles to one event per PROGRESS_MS, except messages and the end', () => {
+  it('inStage clamps and throttles to one event per PROGRESS_MS, except new messages and the end', () => {
     let now = 1000;
     vi.spyOn(performance, 'now').mockImplementation(() => now);
     const { events, fractions } = recorder();
