@@ -81,7 +81,7 @@ describe('GAT encoder (gat.ts)', () => {
     setVar(layer.skip, [0.1, -0.2]);
     setVar(layer.bias, [0.01, 0.02]);
 
-    const proj = tf.matMul(x, layer.w as Tensor2D);
+    const proj = tf.matMul(x, layer.w as Tensor2D) as Tensor2D;
     const alpha = gatAttention(tf, gt, proj, layer);
     expect(alpha.shape).toEqual([4, 2, 2]);
     const a0 = first(0, -0.4); // node 1, head 0, slot of neighbour 0

@@ -32,8 +32,8 @@ describe('stage contexts (context.ts)', () => {
     const { events } = recorder();
     const controller = new AbortController();
     const ctx = createContext(tf, createRng(1), (e) => events.push(e), controller.signal);
-    ctx.report({ type: 'stage-start', stage: 'ltmg' });
-    expect(events).toEqual([{ type: 'stage-start', stage: 'ltmg' }]);
+    ctx.report({ type: 'stage-start', stage: 'ltmg', label: 'LTMG' });
+    expect(events).toEqual([{ type: 'stage-start', stage: 'ltmg', label: 'LTMG' }]);
     ctx.progress(0.5); // goes nowhere outside a stage
     expect(events).toHaveLength(1);
     await expect(ctx.checkpoint()).resolves.toBeUndefined();
