@@ -18,7 +18,7 @@
  *
  * The file is built in h5wasm's in-memory file system (MEMFS) and returned as bytes; the MEMFS copy is removed.
  */
-import type { File as H5File, Group } from 'h5wasm';
+import type { Dataset, File as H5File, Group } from 'h5wasm';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import type { CsrMatrix } from '../core/matrix/csr.ts';
 import type { DenseMatrix } from '../core/matrix/dense.ts';
@@ -51,11 +51,50 @@ export interface H5adContent {
   readonly uns?: Readonly<Record<string, string | number>>;
 }
 
+/** The parts of a finished run that go into its `.h5ad` (the CLI's result, or the worker's FinishedRun). */
+export interface RunH5adParts {
+  readonly cellIds: readonly string[];
+  readonly geneIds: readonly string[];
+  /** Imputed values, cells x genes, log1p scale. */
+  readonly imputed: DenseMatrix;
+  /** Raw counts of the selected cells and genes; needed only for `x: 'raw'`. */
+  readonly rawCounts?: () => CsrMatrix;
+  readonly clusters: Int32Array;
+  readonly nClusters: number;
+  readonly truth: H5adContent['labels'];
+  readonly embedding: DenseMatrix;
+  readonly umap: Float32Array | null;
+  readonly graph: CellGraph;
+  readonly manifest: { readonly seed: number };
+}
+
+/** The `.h5ad` content of a run, the same for the CLI and the page: X as chosen, `uns` scalars describing it. */
+export function runH5adContent(parts: RunH5adParts, x: H5adX = 'imputed'): H5adContent {
+  if (x === 'raw' && !parts.rawCounts) throw new RangeError('The raw counts are not available.');
+  return {
+    cellIds: parts.cellIds,
+    geneIds: parts.geneIds,
+    X: x === 'raw' ? { kind: 'csr', matrix: parts.rawCounts!() } : { kind: 'dense', matrix: parts.imputed },
+    clusters: parts.clusters,
+    nClusters: parts.nClusters,
+    labels: parts.truth,
+    embedding: parts.embedding,
+    umap: parts.umap,
+    graph: parts.graph,
+    manifest: parts.manifest,
+    uns: {
+      scgnn_x: x === 'raw' ? 'raw counts' : 'imputed, ln(1 + x)',
+      scgnn_n_clusters: parts.nClusters,
+      scgnn_seed: parts.manifest.seed,
+    },
+  };
+}
+
 /** Just what we use of the Emscripten FS object. */
 interface EmFS {
   mkdir(path: string): void;
   rmdir(path: string): void;
-  readFile(path: string): Uint8Array;
+  readFile(path: string): Uint8Array<ArrayBuffer>;
   unlink(path: string): void;
 }
 
@@ -64,7 +103,7 @@ const BLOCK_VALUES = 1 << 20;
 
 let counter = 0;
 
-function setEncoding(node: Group, type: string, version: string): void {
+function setEncoding(node: Group | Dataset, type: string, version: string): void {
   node.create_attribute('encoding-type', type);
   node.create_attribute('encoding-version', version);
 }
@@ -227,7 +266,7 @@ function writeContent(f: H5File, c: H5adContent): void {
 }
 
 /** The run as `.h5ad` bytes. */
-export async function writeH5adBytes(content: H5adContent): Promise<Uint8Array> {
+export async function writeH5adBytes(content: H5adContent): Promise<Uint8Array<ArrayBuffer>> {
   checkShapes(content);
   const mod = await import('h5wasm');
   const FS = (await mod.ready).FS as unknown as EmFS;
