@@ -1,12 +1,13 @@
 /**
  * scGNN Web on the command line: the same core the browser worker runs.
- *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest
+ *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest, results.h5ad
  *   eval  <input> --labels <csv>      the published protocol; one JSON object on the last line of stdout
  *   ltmg  <input> --out <file.tsv>    LTMG state matrix (genes x cells, tab separated, like the R package)
  * Progress goes to stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { clusteringEmbedding } from '../core/cluster/cluster.ts';
@@ -24,11 +25,13 @@ import {
   evaluateAgainstLabels,
   OUTPUT_FILES,
   prepareInput,
+  selectedLabels,
   type PreparedInput,
 } from '../core/pipeline/session.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
 import { isInputError } from '../io/errors.ts';
+import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import { inputFileFromPath, inputFilesFromFolder } from '../io/node-input.ts';
@@ -173,6 +176,23 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
   const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
   await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
+  const h5ad = runH5adContent(
+    {
+      cellIds,
+      geneIds,
+      imputed: result.imputed,
+      rawCounts: () => prep.selected.matrix, // the counts before any --dropout corruption
+      clusters: result.labels,
+      nClusters: result.nClusters,
+      truth: selectedLabels(prep.dataset, prep.selected),
+      embedding: result.embedding,
+      umap: null, // the command line computes no UMAP layout
+      graph: result.graph,
+      manifest: m,
+    },
+    opts.h5adX,
+  );
+  await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
 }
 

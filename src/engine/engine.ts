@@ -35,7 +35,7 @@ import type {
   AnalysisResults,
 } from './contract.ts';
 import type { TextSink } from '../io/writers/csv-writers.ts';
-import { analyseRun, executeRun, exportRun, type FinishedRun } from './runs.ts';
+import { analyseRun, executeRun, exportRun, selectedCounts, type FinishedRun } from './runs.ts';
 import { writeMarkersCsv } from '../io/writers/markers-csv.ts';
 import { memoryStore, type SessionStore } from './session-store.ts';
 
@@ -348,7 +348,9 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
                 await writeMarkersCsv(sink, a.raw, a.imputed);
               }
             : undefined;
-        return { ok: true, value: await exportRun(run, kind, options, markers) };
+        const ds = current?.dataset;
+        const rawCounts = ds ? () => selectedCounts(ds, run) : undefined;
+        return { ok: true, value: await exportRun(run, kind, options, markers, rawCounts) };
       } catch (e) {
         return fail(e instanceof RangeError ? 'no-results' : 'internal', describe(e));
       }

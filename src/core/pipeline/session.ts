@@ -20,6 +20,7 @@ export const OUTPUT_FILES = {
   graph: 'graph_edges.csv',
   labels: 'labels.csv',
   manifest: 'manifest.json',
+  h5ad: 'results.h5ad',
 } as const;
 
 export interface PreparedInput {
@@ -48,6 +49,16 @@ export function prepareInput(ds: LoadedDataset, params: ScgnnParams, dropoutRate
       geneIds: selected.geneIds,
     },
   };
+}
+
+/** Uploaded labels of the selected cells as codes into sorted classes (-1 = unlabelled); null without labels. */
+export function selectedLabels(
+  ds: LoadedDataset,
+  selected: Preprocessed,
+): { codes: Int32Array; classes: string[] } | null {
+  const truthLabels = ds.labels;
+  if (!truthLabels) return null;
+  return encodeLabels(Array.from(selected.cellIndex, (c) => truthLabels.labels[c] ?? null));
 }
 
 export interface LabelEvaluation {
