@@ -16,6 +16,8 @@ export type InputErrorCode =
   | 'unsupported-hdf5'
   | 'unknown-format'
   | 'too-large'
+  | 'all-zero'
+  | 'too-few-kept'
   | 'bad-labels'
   | 'corrupt-file'
   | 'cancelled';
