@@ -5,6 +5,7 @@
 
 export type InputErrorCode =
   | 'empty-file'
+  | 'not-found'
   | 'non-numeric'
   | 'ragged-row'
   | 'duplicate-id'
