@@ -1,6 +1,7 @@
 /**
  * The command line end to end (as a user runs it, through tsx): `run` writes every output with the right
- * shape and headers (results.h5ad read back with the project's loader and h5wasm), `eval` prints the JSON report, `ltmg` writes the state matrix, bad input exits 1 with
+ * shape and headers (results.h5ad read back with the project's loader and h5wasm), `eval` prints the JSON
+ * report, `ltmg` writes the state matrix, bad input exits 2 with
  * the loader's message. Small epochs keep it quick; the outputs' structure does not depend on them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -165,7 +166,7 @@ describe('scgnn command line', () => {
     expect(r0).not.toHaveProperty('medianL1');
   });
 
-  it('ltmg writes a genes x cells state matrix; bad input exits 1 with the loader message', () => {
+  it('ltmg writes a genes x cells state matrix; bad input exits 2 with the loader message', () => {
     const out = join(dir, 'ltmg.tsv');
     const r = cli(['ltmg', `${DATA}/counts.csv.gz`, '--out', out, '--quiet']);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
@@ -179,7 +180,7 @@ describe('scgnn command line', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, ',c1,c2\nActb,1,oops\n');
     const e = cli(['run', bad, '--out', join(dir, 'never')]);
-    expect(e.status).toBe(1);
+    expect(e.status).toBe(2);
     expect(e.stderr).toContain('bad.csv (line 2');
     // An unknown parameter value is refused before anything is loaded, with what is allowed.
     const p = cli(['run', bad, '--out', join(dir, 'never'), '--cluster', 'leiden']);

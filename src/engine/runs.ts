@@ -24,10 +24,13 @@ import { findMarkers } from '../core/analysis/markers.ts';
 import {
   buildManifest,
   evaluateAgainstLabels,
+  keptSizeProblem,
   OUTPUT_FILES,
   prepareInput,
   selectedLabels,
 } from '../core/pipeline/session.ts';
+import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
+import { InputError } from '../io/errors.ts';
 import { createRng } from '../core/rng.ts';
 import {
   blobSink,
@@ -115,14 +118,12 @@ export async function executeRun(
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}.`);
   const t0 = performance.now();
   onEvent({ type: 'stage-start', stage: 'preprocess', label: 'Selecting cells and genes' });
+  const tooFew = keptSizeProblem(summarizePreprocessing(dataset.matrix, params.preprocess), params);
+  if (tooFew) throw new InputError('too-few-kept', dataset.name, tooFew);
   const prepared = prepareInput(dataset, params);
   const prepSeconds = (performance.now() - t0) / 1000;
   onEvent({ type: 'stage-end', stage: 'preprocess', seconds: prepSeconds });
   const { input } = prepared;
-  if (input.raw.nRows < 3 || input.raw.nCols < 2)
-    throw new RangeError(
-      `Preprocessing kept ${input.raw.nRows} cells and ${input.raw.nCols} genes; the method needs at least 3 cells and 2 genes. Loosen the filters.`,
-    );
   const ctx = createContext(tf, createRng(params.seed), onEvent, signal);
   await ctx.checkpoint();
   const iterationLabels: Int32Array[] = [];
