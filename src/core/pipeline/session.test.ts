@@ -193,6 +193,7 @@ describe('session steps shared by the CLI and the engine (session.ts)', () => {
       'graph_edges.csv',
       'labels.csv',
       'manifest.json',
+      'results.h5ad',
     ]);
   });
 });
