@@ -1,6 +1,7 @@
 /**
  * A malformed file: the engine's message (file and line) is shown in an alert, the previous dataset stays
- * loaded and shown, and the next good load clears the alert.
+ * loaded and shown, and the next good load clears the alert. The same for an all-zero matrix, text named
+ * .h5/.h5ad and a binary labels file; a dataset too small after preprocessing disables Run with the reason.
  */
 import { expect, test } from '@playwright/test';
 import { openPage, waitForDataset } from './helpers.ts';
@@ -43,4 +44,71 @@ test('a malformed CSV shows the error and keeps the previous dataset', async ({ 
     await summary.getByTestId('n-genes').textContent(),
   ];
   expect(dims.sort()).toEqual(['3', '5']);
+});
+
+const bytes = (data: number[] | string, name: string, mimeType = 'application/octet-stream') => ({
+  name,
+  mimeType,
+  buffer: typeof data === 'string' ? Buffer.from(data) : Buffer.from(Uint8Array.from(data)),
+});
+
+test('an all-zero matrix, text named .h5 or .h5ad, and a binary labels file each get a specific message', async ({
+  page,
+}) => {
+  await openPage(page);
+  const input = page.getByTestId('file-input');
+  await input.setInputFiles(csv(GOOD_A, 'good-a.csv'));
+  await waitForDataset(page, 'good-a');
+
+  const cases = [
+    {
+      files: [csv('gene,c1,c2,c3\ng1,0,0,0\ng2,0,0,0\n', 'zeros.csv')],
+      parts: ['zeros.csv', 'every count is zero'],
+    },
+    {
+      files: [bytes(GOOD_A, 'counts.h5')],
+      parts: ['counts.h5', 'not an HDF5 file', 'rename it to end in .csv'],
+    },
+    { files: [bytes('not AnnData at all\n', 'adata.h5ad')], parts: ['adata.h5ad', 'not an HDF5 file'] },
+    {
+      files: [
+        csv(GOOD_B, 'good-b.csv'),
+        bytes([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0xff, 0xfe], 'labels.csv'),
+      ],
+      parts: ['labels.csv', 'not a text file'],
+    },
+  ];
+  for (const { files, parts } of cases) {
+    await input.setInputFiles(files);
+    const message = page.getByTestId('load-error-message');
+    await expect(message).toContainText(parts[0]!, { timeout: 60_000 });
+    for (const part of parts) await expect(message).toContainText(part);
+    await expect(message).not.toContainText('Unexpected error');
+    await expect(page.getByTestId('load-error')).toContainText('The previously loaded dataset (good-a');
+    await expect(page.getByTestId('dataset-name')).toContainText('good-a');
+  }
+});
+
+test('too few cells after preprocessing: the reason beside the preprocessing summary, and Run disabled', async ({
+  page,
+}) => {
+  await openPage(page);
+  await page.getByTestId('file-input').setInputFiles(csv(GOOD_A, 'good-a.csv'));
+  await waitForDataset(page, 'good-a');
+  const tooFew = page.getByTestId('preflight-too-few');
+  await expect(tooFew).toBeVisible({ timeout: 30_000 });
+  await expect(tooFew).toContainText(/good-a\.csv: preprocessing keeps [34] cells/);
+  await expect(tooFew).toContainText('at least 11 cells');
+  await expect(page.getByTestId('preprocess-summary')).toContainText('at least 11 cells');
+  const run = page.getByRole('button', { name: 'Run', exact: true });
+  await expect(run).toBeDisabled();
+  await expect(page.getByTestId('run-blocked')).toContainText('Run is disabled: good-a.csv');
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
+
+  // A dataset large enough clears both.
+  await page.getByRole('button', { name: 'Load the example dataset' }).click();
+  await waitForDataset(page, 'goolam');
+  await expect(tooFew).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('run-blocked')).toHaveCount(0);
+  await expect(run).toBeEnabled();
 });

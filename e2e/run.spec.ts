@@ -2,15 +2,17 @@
  * The whole analysis in the browser on the WebGPU path (forced with ?backend=webgpu; SwiftShader, a software
  * GPU, on a machine without one): load the example with its labels, run the
  * "Quick look" preset on 200 genes with seed 1, cancel mid-run, run again, watch two iterations arrive, check
- * the graph drawing, download every output and compare it with the CLI's files for the same input,
- * parameters and seed, check that the page never blocked for more than 100 ms during the run, reload and
- * find the results again.
+ * the graph drawing, download every output (the .h5ad read back with h5wasm) and compare it with the CLI's
+ * files for the same input, parameters and seed, check that the page never blocked for more than 100 ms during
+ * the run, reload and find the results again.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import type { Dataset } from 'h5wasm';
+import * as h5wasm from 'h5wasm/node';
 import {
   ari,
   dataRoot,
@@ -195,6 +197,26 @@ test('run scGNN in the browser: live progress, cancel, exports matching the CLI,
   expect(bj.seed).toBe(SEED);
   expect(bj.environment.backend).toBe('webgpu');
   expect(bj.params).toEqual(cj.params);
+
+  // The AnnData file: an HDF5 file with every cell and gene, the clusters and the page's UMAP layout.
+  const h5adWait = page.waitForEvent('download');
+  await page.locator('button[data-export="h5ad"]').click();
+  const h5adDownload = await h5adWait;
+  expect(h5adDownload.suggestedFilename()).toBe('results.h5ad');
+  const h5adPath = (await h5adDownload.path())!;
+  const h5Signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+  expect([...readFileSync(h5adPath).subarray(0, 8)]).toEqual(h5Signature);
+  await h5wasm.ready;
+  const h5ad = new h5wasm.File(h5adPath, 'r');
+  try {
+    expect((h5ad.get('X') as Dataset).shape).toEqual([124, GENES]);
+    expect((h5ad.get('obs/_index') as Dataset).value).toEqual(bl.slice(1).map((r) => r[0]));
+    const codes = Array.from((h5ad.get('obs/cluster/codes') as Dataset).value as Int8Array);
+    expect(codes).toEqual(bl.slice(1).map((r) => Number(r[1])));
+    expect((h5ad.get('obsm/X_umap') as Dataset).shape).toEqual([124, 2]);
+  } finally {
+    h5ad.close();
+  }
 
   console.log(
     `browser (WebGPU) vs CLI (CPU): cluster ARI ${labelAgreement.toFixed(3)}, imputed |diff| median ${medianDiff}, p99 ${p99Diff}, shared edges ${sharedEdges.toFixed(3)}`,

@@ -3,17 +3,24 @@
  */
 import { Field } from './Field.tsx';
 import { formatInt, formatPercent } from './format.ts';
+import { runBlocker } from './run-actions.ts';
 import { useAppStore } from './store.ts';
 
 export function PreflightResults() {
   const s = useAppStore((st) => st.preflight);
   const error = useAppStore((st) => st.preflightError);
   const busy = useAppStore((st) => st.preflightBusy);
+  const tooFew = useAppStore(runBlocker);
   return (
     <div className="preflight" aria-busy={busy} data-busy={busy}>
       {error ? (
         <p className="inline-error" role="alert" data-testid="preflight-error">
           {error}
+        </p>
+      ) : null}
+      {tooFew && !error ? (
+        <p className="inline-error" role="alert" data-testid="preflight-too-few">
+          {tooFew}.
         </p>
       ) : null}
       {s ? (

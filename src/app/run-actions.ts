@@ -5,7 +5,8 @@
  * session.
  */
 import { mergeOverrides, presetByName } from '../core/pipeline/presets.ts';
-import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import { keptSizeProblem } from '../core/pipeline/session.ts';
 import type { ExportKind, ExportOptions, RunEvent, RunResults } from '../engine/contract.ts';
 import { backendFromUrl } from './actions.ts';
 import { getEngine, proxyCallback, terminateEngine } from './engine-client.ts';
@@ -43,6 +44,18 @@ export function runOverrides(settings: RunSettings, preprocess: unknown): ScgnnP
     ...(settings.ltmg !== 'preset' ? { ltmg: { enabled: settings.ltmg === 'on' } } : {}),
   };
   return mergeOverrides(preset, page);
+}
+
+/**
+ * Why Run is disabled, naming the dataset: what preprocessing keeps is too small for the run's settings
+ * (the engine refuses such a run with the same message). Null when it can run, or before the preflight.
+ */
+export function runBlocker(
+  state: Pick<AppState, 'dataset' | 'preflight' | 'settings' | 'params'>,
+): string | null {
+  if (!state.dataset || !state.preflight) return null;
+  const problem = keptSizeProblem(state.preflight, withParams(runOverrides(state.settings, state.params)));
+  return problem ? `${state.dataset.name}: ${problem}` : null;
 }
 
 export function updateSettings(patch: Partial<RunSettings>): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { withParams } from '../core/pipeline/params.ts';
-import { preprocessDefaults } from '../core/preprocess/preprocess.ts';
-import { runOverrides } from './run-actions.ts';
+import { preprocessDefaults, type PreprocessSummary } from '../core/preprocess/preprocess.ts';
+import { runBlocker, runOverrides } from './run-actions.ts';
+import type { DatasetSummary } from '../engine/contract.ts';
 import { initialState } from './store.ts';
 
 describe('the parameters a page run uses', () => {
@@ -38,5 +39,26 @@ describe('the parameters a page run uses', () => {
     // The quick preset's epochs survive the page's overrides.
     expect(p.featureAe.pretrain.epochs).toBe(10);
     expect(p.featureAe.pretrain.batchSize).toBe(32);
+  });
+
+  it('disables Run, naming the dataset, when preprocessing keeps fewer cells than the k neighbours need', () => {
+    const shape = { nCells: 8, nGenes: 40, nnz: 100, sparsity: 0.7 };
+    const preflight = {
+      params: preprocessDefaults,
+      input: shape,
+      output: shape,
+      cellsPassingFilter: 8,
+      genesSelected: 40,
+    } as unknown as PreprocessSummary;
+    const dataset = { name: 'tiny.csv' } as DatasetSummary;
+    const state = { ...initialState, dataset, preflight };
+    expect(runBlocker({ ...state, preflight: null })).toBeNull();
+    const reason = runBlocker(state);
+    expect(reason).toMatch(
+      /^tiny\.csv: preprocessing keeps 8 cells and 40 genes, but scGNN needs at least 11 cells/,
+    );
+    expect(reason).toContain('load a matrix with more cells (it has 8)');
+    // With k = 7, two clusters of at least 5 cells set the minimum.
+    expect(runBlocker({ ...state, settings: { ...state.settings, k: 7 } })).toContain('at least 10 cells');
   });
 });

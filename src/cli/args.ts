@@ -8,6 +8,7 @@ import type { ScgnnParamsOverride } from '../core/pipeline/params.ts';
 import { mergeOverrides, presetByName, presets } from '../core/pipeline/presets.ts';
 import type { BackendRequest } from '../engine/contract.ts';
 import type { ComputeClass } from '../core/pipeline/compute-profile.ts';
+import type { H5adX } from '../io/h5ad-writer.ts';
 
 export interface CliOptions {
   readonly command: 'run' | 'eval' | 'ltmg';
@@ -18,6 +19,8 @@ export interface CliOptions {
   readonly backend: BackendRequest;
   readonly orientation: Orientation | 'auto';
   readonly layout: 'genes-x-cells' | 'cells-x-genes';
+  /** What X holds in results.h5ad. */
+  readonly h5adX: H5adX;
   readonly params: ScgnnParamsOverride;
   readonly quiet: boolean;
   /** Training profile (compute-profile.ts); null: the backend's class. */
@@ -40,6 +43,7 @@ Options:
                            there is no GPU; auto: the fastest by probe)
   --orientation genes-x-cells|cells-x-genes   for CSV/TSV (default: detected)
   --layout cells-x-genes   imputed matrix layout (default genes-x-cells, as the reference)
+  --h5ad-x imputed|raw     X of results.h5ad: the imputed values (default, ln(1 + x)) or the raw counts
   --compute-profile cpu|gpu
                            training profile (default: the backend's: gpu for a hardware GPU, else cpu);
                            gpu grows the autoencoders' batches with the data (reproduces a GPU run's
@@ -82,6 +86,7 @@ export function parseCli(argv: string[]): CliOptions {
   let backend: BackendRequest = 'wasm';
   let orientation: Orientation | 'auto' = 'auto';
   let layout: CliOptions['layout'] = 'genes-x-cells';
+  let h5adX: H5adX = 'imputed';
   let quiet = false;
   let computeProfile: ComputeClass | null = null;
   let fileParams: ScgnnParamsOverride = {};
@@ -118,6 +123,11 @@ export function parseCli(argv: string[]): CliOptions {
         break;
       case '--layout':
         layout = v() as CliOptions['layout'];
+        break;
+      case '--h5ad-x':
+        h5adX = v() as H5adX;
+        if (h5adX !== 'imputed' && h5adX !== 'raw')
+          throw new Error(`--h5ad-x must be imputed or raw, got "${h5adX}"`);
         break;
       case '--iterations':
         set('iterations', 'max', int(v(), a));
@@ -203,6 +213,7 @@ export function parseCli(argv: string[]): CliOptions {
     backend,
     orientation,
     layout,
+    h5adX,
     params,
     quiet,
     computeProfile,

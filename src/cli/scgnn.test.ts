@@ -1,13 +1,18 @@
 /**
  * The command line end to end (as a user runs it, through tsx): `run` writes every output with the right
- * shape and headers, `eval` prints the JSON report, `ltmg` writes the state matrix, bad input exits 1 with
+ * shape and headers (results.h5ad read back with the project's loader and h5wasm), `eval` prints the JSON
+ * report, `ltmg` writes the state matrix, bad input exits 2 with
  * the loader's message. Small epochs keep it quick; the outputs' structure does not depend on them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as h5wasm from 'h5wasm/node';
+import type { Dataset } from 'h5wasm';
 import { describe, expect, it } from 'vitest';
+import { loadHdf5 } from '../io/hdf5.ts';
+import { inputFileFromPath } from '../io/node-input.ts';
 
 const DATA = '../shared/data/goolam_smartseq2_top2000';
 const tiny = {
@@ -31,9 +36,20 @@ describe('scgnn command line', () => {
   const params = join(dir, 'tiny.json');
   writeFileSync(params, JSON.stringify(tiny));
 
-  it('run writes the imputed matrix, embedding, graph, labels and manifest', () => {
+  it('run writes the imputed matrix, embedding, graph, labels, manifest and results.h5ad', async () => {
     const out = join(dir, 'out');
-    const r = cli(['run', `${DATA}/counts.csv.gz`, '--out', out, '--params', params, '--seed', '3']);
+    const r = cli([
+      'run',
+      `${DATA}/counts.csv.gz`,
+      '--labels',
+      `${DATA}/labels.csv`,
+      '--out',
+      out,
+      '--params',
+      params,
+      '--seed',
+      '3',
+    ]);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(r.stderr).toContain('[feature-ae]');
 
@@ -78,6 +94,29 @@ describe('scgnn command line', () => {
       const [a, b, w] = e.split(',');
       expect(cellIds.has(a) && cellIds.has(b)).toBe(true);
       expect(Number(w)).toBeGreaterThan(0);
+    }
+
+    // results.h5ad: the same run in one AnnData file.
+    const h5adPath = join(out, 'results.h5ad');
+    const ds = await loadHdf5(await inputFileFromPath(h5adPath));
+    expect([ds.matrix.counts.nRows, ds.matrix.counts.nCols]).toEqual([nCells, nGenes]);
+    expect(ds.matrix.cellIds).toEqual(labels.slice(1).map((l) => l.split(',')[0]));
+    expect(ds.matrix.geneIds).toEqual(imputed.slice(1).map((l) => l.split(',')[0]));
+    await h5wasm.ready;
+    const f = new h5wasm.File(h5adPath, 'r');
+    try {
+      const value = (path: string): unknown => (f.get(path) as Dataset).value;
+      expect(f.get_attribute('encoding-type', false)).toBe('anndata');
+      expect((f.get('X') as Dataset).shape).toEqual([nCells, nGenes]);
+      const codes = Array.from(value('obs/cluster/codes') as Int8Array);
+      expect(codes).toEqual(labels.slice(1).map((l) => Number(l.split(',')[1])));
+      expect(value('obs/label/categories')).toHaveLength(5);
+      expect((f.get('obsm/X_scgnn') as Dataset).shape).toEqual([nCells, embedding[0]!.split(',').length - 1]);
+      expect(f.get('obsm/X_umap')).toBeNull(); // no layout on the command line
+      expect((value('obsp/connectivities/indptr') as Int32Array).at(-1)).toBe(2 * (edges.length - 1));
+      expect(JSON.parse(value('uns/scgnn_manifest') as string)).toEqual(manifest);
+    } finally {
+      f.close();
     }
   });
 
@@ -127,7 +166,7 @@ describe('scgnn command line', () => {
     expect(r0).not.toHaveProperty('medianL1');
   });
 
-  it('ltmg writes a genes x cells state matrix; bad input exits 1 with the loader message', () => {
+  it('ltmg writes a genes x cells state matrix; bad input exits 2 with the loader message', () => {
     const out = join(dir, 'ltmg.tsv');
     const r = cli(['ltmg', `${DATA}/counts.csv.gz`, '--out', out, '--quiet']);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
@@ -141,7 +180,7 @@ describe('scgnn command line', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, ',c1,c2\nActb,1,oops\n');
     const e = cli(['run', bad, '--out', join(dir, 'never')]);
-    expect(e.status).toBe(1);
+    expect(e.status).toBe(2);
     expect(e.stderr).toContain('bad.csv (line 2');
     // An unknown parameter value is refused before anything is loaded, with what is allowed.
     const p = cli(['run', bad, '--out', join(dir, 'never'), '--cluster', 'leiden']);

@@ -1,12 +1,13 @@
 /**
  * scGNN Web on the command line: the same core the browser worker runs.
- *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest
+ *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest, results.h5ad
  *   eval  <input> --labels <csv>      the published protocol; one JSON object on the last line of stdout
  *   ltmg  <input> --out <file.tsv>    LTMG state matrix (genes x cells, tab separated, like the R package)
  * Progress goes to stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { clusteringEmbedding } from '../core/cluster/cluster.ts';
@@ -22,13 +23,17 @@ import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
 import {
   buildManifest,
   evaluateAgainstLabels,
+  keptSizeProblem,
   OUTPUT_FILES,
   prepareInput,
+  selectedLabels,
   type PreparedInput,
 } from '../core/pipeline/session.ts';
+import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
-import { isInputError } from '../io/errors.ts';
+import { InputError, isInputError } from '../io/errors.ts';
+import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import { inputFileFromPath, inputFilesFromFolder } from '../io/node-input.ts';
@@ -80,12 +85,24 @@ function progressPrinter(opts: CliOptions): (e: ProgressEvent) => void {
   };
 }
 
+/** Whether `path` is a folder; a path that cannot be read is an input error (one line, exit 2). */
+function isFolder(path: string, what: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : String(e);
+    throw new InputError('not-found', path, `${reason}: check the path of the ${what}`);
+  }
+}
+
 async function loadInput(opts: CliOptions): Promise<LoadedDataset> {
-  const files = statSync(opts.input).isDirectory()
+  const files = isFolder(opts.input, 'input')
     ? await inputFilesFromFolder(opts.input)
     : [await inputFileFromPath(opts.input)];
   const ds = await loadDataset(files, { orientation: opts.orientation });
   if (!opts.labels) return ds;
+  if (isFolder(opts.labels, 'labels file'))
+    throw new InputError('bad-labels', opts.labels, 'this is a folder; --labels takes a CSV or TSV file');
   return { ...ds, labels: await loadLabels(await inputFileFromPath(opts.labels), ds.matrix.cellIds) };
 }
 
@@ -113,8 +130,18 @@ interface Prepared extends PreparedInput {
   params: ScgnnParams;
 }
 
-function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo): Prepared {
+/** Select cells and genes; too few of either for `need` is an input error naming the dataset. */
+function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo, need: 'run' | 'ltmg'): Prepared {
   const params = paramsForCompute(opts.params, opts.computeProfile ?? backend.computeClass);
+  const summary = summarizePreprocessing(ds.matrix, params.preprocess);
+  const { nCells, nGenes } = summary.output;
+  const problem =
+    need === 'run'
+      ? keptSizeProblem(summary, params)
+      : nCells === 0 || nGenes === 0
+        ? `preprocessing keeps no ${nCells === 0 ? 'cell' : 'gene'}: lower the preprocessing filters`
+        : null;
+  if (problem) throw new InputError('too-few-kept', ds.name, problem);
   return { ...prepareInput(ds, params, opts.dropout), dataset: ds, params };
 }
 
@@ -154,7 +181,7 @@ function manifest(
 
 async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts, backend);
+  const prep = prepare(await loadInput(opts), opts, backend, 'run');
   const loadSeconds = (performance.now() - tLoad) / 1000;
   log(
     opts,
@@ -173,12 +200,29 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
   const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
   await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
+  const h5ad = runH5adContent(
+    {
+      cellIds,
+      geneIds,
+      imputed: result.imputed,
+      rawCounts: () => prep.selected.matrix, // the counts before any --dropout corruption
+      clusters: result.labels,
+      nClusters: result.nClusters,
+      truth: selectedLabels(prep.dataset, prep.selected),
+      embedding: result.embedding,
+      umap: null, // the command line computes no UMAP layout
+      graph: result.graph,
+      manifest: m,
+    },
+    opts.h5adX,
+  );
+  await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
 }
 
 async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts, backend);
+  const prep = prepare(await loadInput(opts), opts, backend, 'run');
   const loadSeconds = (performance.now() - tLoad) / 1000;
   const { result, seconds } = await runPipeline(prep, opts);
   const report: Record<string, unknown> = {
@@ -202,7 +246,7 @@ async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void
 }
 
 async function commandLtmg(opts: CliOptions, backend: BackendInfo): Promise<void> {
-  const prep = prepare(await loadInput(opts), { ...opts, dropout: 0 }, backend);
+  const prep = prepare(await loadInput(opts), { ...opts, dropout: 0 }, backend, 'ltmg');
   const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
   const out = await runLtmg(prep.input.raw, prep.params.ltmg, ctx);
   const { cellIds, geneIds } = prep.input;
@@ -246,18 +290,33 @@ async function main(): Promise<number> {
     return 2;
   }
   log(opts, `backend: ${describeBackend(backend)}`);
+  if (opts.command === 'run') await commandRun(opts, backend);
+  else if (opts.command === 'eval') await commandEval(opts, backend);
+  else await commandLtmg(opts, backend);
+  return 0;
+}
+
+/** A failing system call on a path (a missing folder, no permission, a full disk): the user's to fix. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException;
+  return e instanceof Error && typeof err.code === 'string' && typeof err.syscall === 'string';
+}
+
+/**
+ * Input and system problems: one line on stderr, exit status 2. Anything else is a bug: its stack, exit 1.
+ * Nothing is rethrown: the WASM backend's unhandled-rejection hook would print its whole module source.
+ */
+async function runCli(): Promise<number> {
   try {
-    if (opts.command === 'run') await commandRun(opts, backend);
-    else if (opts.command === 'eval') await commandEval(opts, backend);
-    else await commandLtmg(opts, backend);
-    return 0;
+    return await main();
   } catch (e) {
-    if (isInputError(e)) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
+    if (isInputError(e) || isSystemError(e)) {
+      process.stderr.write(`error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 2;
     }
-    throw e;
+    process.stderr.write(`internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 1;
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await runCli();

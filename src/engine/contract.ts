@@ -15,6 +15,7 @@ import type { IterationRecord } from '../core/pipeline/run-pipeline.ts';
 import type { LabelEvaluation } from '../core/pipeline/session.ts';
 import type { PreprocessParams, PreprocessSummary } from '../core/preprocess/preprocess.ts';
 import type { InputErrorCode } from '../io/errors.ts';
+import type { H5adX } from '../io/h5ad-writer.ts';
 import type { ComputeClass } from '../core/pipeline/compute-profile.ts';
 import type { InputFile } from '../io/input-file.ts';
 import type { LoadProgress } from '../io/load-types.ts';
@@ -187,11 +188,14 @@ export interface RunResults {
   readonly layout: Float32Array | null;
 }
 
-export type ExportKind = 'imputed' | 'embedding' | 'graph' | 'labels' | 'umap' | 'markers' | 'manifest';
+export type ExportKind =
+  'imputed' | 'embedding' | 'graph' | 'labels' | 'umap' | 'markers' | 'manifest' | 'h5ad';
 
 export interface ExportOptions {
   /** For 'imputed': genes x cells (default, like the reference) or cells x genes. */
   readonly layout?: 'genes-x-cells' | 'cells-x-genes';
+  /** For 'h5ad': X holds the imputed values (default, log1p) or the raw counts of the selected cells and genes. */
+  readonly x?: H5adX;
 }
 
 export interface ExportedFile {

@@ -12,13 +12,14 @@ import {
   type PreprocessSummary,
 } from '../core/preprocess/preprocess.ts';
 import { flipOrientation } from '../io/delimited.ts';
-import { isInputError } from '../io/errors.ts';
+import { InputError, isInputError } from '../io/errors.ts';
 import type { InputFile } from '../io/input-file.ts';
 import { loadLabels } from '../io/labels.ts';
 import { loadDataset } from '../io/load.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 import { CancelledError } from '../core/pipeline/context.ts';
 import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts';
+import { keptSizeProblem } from '../core/pipeline/session.ts';
 import { needsReprobe, selectBackend } from './backend.ts';
 
 import type {
@@ -35,7 +36,7 @@ import type {
   AnalysisResults,
 } from './contract.ts';
 import type { TextSink } from '../io/writers/csv-writers.ts';
-import { analyseRun, executeRun, exportRun, type FinishedRun } from './runs.ts';
+import { analyseRun, executeRun, exportRun, selectedCounts, type FinishedRun } from './runs.ts';
 import { writeMarkersCsv } from '../io/writers/markers-csv.ts';
 import { memoryStore, type SessionStore } from './session-store.ts';
 
@@ -87,10 +88,16 @@ export function summarizeDataset(ds: LoadedDataset, loadSeconds: number): Datase
   };
 }
 
-/** Genes the run will keep (the preprocessing's gene selection, computed without tensors). */
+/**
+ * Genes the run will keep (the preprocessing's gene selection, computed without tensors). Too few cells or
+ * genes for a run is an input error naming the dataset, before any backend is probed.
+ */
 function genesAfterPreprocessing(ds: LoadedDataset, request: RunRequest): number {
   const params = withParams(request.params);
-  return summarizePreprocessing(ds.matrix, params.preprocess).genesSelected;
+  const summary = summarizePreprocessing(ds.matrix, params.preprocess);
+  const problem = keptSizeProblem(summary, params);
+  if (problem) throw new InputError('too-few-kept', ds.name, problem);
+  return summary.genesSelected;
 }
 
 /** Call `fn` at most every `ms` milliseconds (the last event of a burst may be dropped). */
@@ -348,7 +355,9 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
                 await writeMarkersCsv(sink, a.raw, a.imputed);
               }
             : undefined;
-        return { ok: true, value: await exportRun(run, kind, options, markers) };
+        const ds = current?.dataset;
+        const rawCounts = ds ? () => selectedCounts(ds, run) : undefined;
+        return { ok: true, value: await exportRun(run, kind, options, markers, rawCounts) };
       } catch (e) {
         return fail(e instanceof RangeError ? 'no-results' : 'internal', describe(e));
       }

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset } from 'h5wasm';
+import * as h5wasm from 'h5wasm/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../core/pipeline/context.ts';
 import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts';
@@ -7,6 +12,7 @@ import { mergeOverrides, presetByName } from '../core/pipeline/presets.ts';
 import { runScgnn } from '../core/pipeline/run-pipeline.ts';
 import { prepareInput } from '../core/pipeline/session.ts';
 import { createRng } from '../core/rng.ts';
+import { loadHdf5 } from '../io/hdf5.ts';
 import { inputFileFromBytes } from '../io/input-file.ts';
 import { inputFileFromPath } from '../io/node-input.ts';
 import { stringSink, writeLabelsCsv, writeMatrixCsv } from '../io/writers/csv-writers.ts';
@@ -147,6 +153,55 @@ describe('engine runs (worker API in Node, CPU backend)', () => {
     const umapRows = await csvRows(umap.value.blob);
     expect(umapRows[0]).toEqual(['cell', 'umap1', 'umap2']);
     expect(umapRows[2]).toEqual(['2cell_1_B', '0.2', '0.3']);
+
+    // The AnnData file: every output in one, X imputed (default) or the raw counts; the page's layout in obsm.
+    const h5ad = await engine.exportFile('h5ad');
+    if (!h5ad.ok) throw new Error(h5ad.error.message);
+    expect(h5ad.value.name).toBe('results.h5ad');
+    const h5adBytes = new Uint8Array(await h5ad.value.blob.arrayBuffer());
+    const adata = await loadHdf5(inputFileFromBytes('results.h5ad', h5adBytes));
+    expect(adata.matrix.cellIds).toEqual(s.cellIds);
+    expect(adata.matrix.geneIds).toEqual(rows.slice(1).map((r) => r[0]));
+    const x = adata.matrix.counts;
+    const dense = new Float32Array(x.nRows * x.nCols);
+    for (let i = 0; i < x.nRows; i++)
+      for (let k = x.indptr[i]!; k < x.indptr[i + 1]!; k++) dense[i * x.nCols + x.indices[k]!] = x.values[k]!;
+    for (const [g, c] of [
+      [1, 1],
+      [7, 40],
+      [150, 124],
+    ] as const)
+      expect(dense[(c - 1) * 150 + (g - 1)]!).toBeCloseTo(Number(rows[g]![c]), 3);
+    await h5wasm.ready;
+    const tmp = mkdtempSync(join(tmpdir(), 'scgnn-engine-h5ad-'));
+    const path = join(tmp, 'results.h5ad');
+    writeFileSync(path, h5adBytes);
+    const f = new h5wasm.File(path, 'r');
+    try {
+      const value = (p: string): unknown => (f.get(p) as Dataset).value;
+      expect(Array.from(value('obs/cluster/codes') as Int8Array)).toEqual(
+        Array.from(results.snapshot.labels),
+      );
+      expect(value('obs/label/categories')).toEqual(s.truth!.classes);
+      expect(Array.from(value('obs/label/codes') as Int8Array)).toEqual(Array.from(s.truth!.codes));
+      expect(value('obsm/X_umap')).toEqual(layout);
+      expect(value('obsm/X_scgnn')).toEqual(results.snapshot.embedding);
+      expect((value('obsp/connectivities/indptr') as Int32Array).at(-1)).toBe(
+        2 * results.snapshot.edges.from.length,
+      );
+    } finally {
+      f.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const rawH5ad = await engine.exportFile('h5ad', { x: 'raw' });
+    if (!rawH5ad.ok) throw new Error(rawH5ad.error.message);
+    const rawData = await loadHdf5(
+      inputFileFromBytes('raw.h5ad', new Uint8Array(await rawH5ad.value.blob.arrayBuffer())),
+    );
+    const selected = prepareInput(engine.dataset()!, withParams(params)).selected.matrix;
+    expect(Array.from(rawData.matrix.counts.indptr)).toEqual(Array.from(selected.indptr));
+    expect(Array.from(rawData.matrix.counts.values)).toEqual(Array.from(selected.values));
+    expect(rawData.matrix.counts.values.every((v) => Number.isInteger(v))).toBe(true);
 
     // A fresh engine on the same store (a page reload) brings everything back.
     const reloaded = createEngine(tf, { store });

@@ -7,7 +7,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import type { LoadedDataset } from '../core/dataset.ts';
-import { encodeLabels } from '../core/cluster/metrics.ts';
+import type { CsrMatrix } from '../core/matrix/csr.ts';
 import type { DenseMatrix } from '../core/matrix/dense.ts';
 import { createContext } from '../core/pipeline/context.ts';
 import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
@@ -24,9 +24,13 @@ import { findMarkers } from '../core/analysis/markers.ts';
 import {
   buildManifest,
   evaluateAgainstLabels,
+  keptSizeProblem,
   OUTPUT_FILES,
   prepareInput,
+  selectedLabels,
 } from '../core/pipeline/session.ts';
+import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
+import { InputError } from '../io/errors.ts';
 import { createRng } from '../core/rng.ts';
 import {
   blobSink,
@@ -37,6 +41,7 @@ import {
   writeMatrixCsv,
   type TextSink,
 } from '../io/writers/csv-writers.ts';
+import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import type {
   AnalysisResults,
@@ -113,14 +118,12 @@ export async function executeRun(
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}.`);
   const t0 = performance.now();
   onEvent({ type: 'stage-start', stage: 'preprocess', label: 'Selecting cells and genes' });
+  const tooFew = keptSizeProblem(summarizePreprocessing(dataset.matrix, params.preprocess), params);
+  if (tooFew) throw new InputError('too-few-kept', dataset.name, tooFew);
   const prepared = prepareInput(dataset, params);
   const prepSeconds = (performance.now() - t0) / 1000;
   onEvent({ type: 'stage-end', stage: 'preprocess', seconds: prepSeconds });
   const { input } = prepared;
-  if (input.raw.nRows < 3 || input.raw.nCols < 2)
-    throw new RangeError(
-      `Preprocessing kept ${input.raw.nRows} cells and ${input.raw.nCols} genes; the method needs at least 3 cells and 2 genes. Loosen the filters.`,
-    );
   const ctx = createContext(tf, createRng(params.seed), onEvent, signal);
   await ctx.checkpoint();
   const iterationLabels: Int32Array[] = [];
@@ -149,15 +152,7 @@ export async function executeRun(
     seconds,
     outputs: { ...OUTPUT_FILES, umap: 'umap.csv', markers: 'markers.csv' },
   });
-  const truthLabels = dataset.labels;
-  const truth = truthLabels
-    ? (() => {
-        const enc = encodeLabels(
-          Array.from(prepared.selected.cellIndex, (c) => truthLabels.labels[c] ?? null),
-        );
-        return { codes: Int32Array.from(enc.codes), classes: enc.classes };
-      })()
-    : null;
+  const truth = selectedLabels(dataset, prepared.selected);
   const summary: RunSummary = {
     nCells: input.raw.nRows,
     nGenes: input.raw.nCols,
@@ -218,6 +213,17 @@ export async function analyseRun(
   return { raw, imputed, heatmap };
 }
 
+/**
+ * The raw counts of the cells and genes a run used, rebuilt from `dataset` with the run's parameters
+ * (deterministic, no tensors), for an `.h5ad` whose X holds the counts.
+ */
+export function selectedCounts(dataset: LoadedDataset, run: FinishedRun): CsrMatrix {
+  const { selected } = prepareInput(dataset, run.summary.params);
+  if (selected.matrix.nRows !== run.summary.nCells || selected.matrix.nCols !== run.geneIds.length)
+    throw new RangeError('The loaded dataset no longer matches the results.');
+  return selected.matrix;
+}
+
 const EXPORT_NAMES: Record<ExportKind, string> = {
   ...OUTPUT_FILES,
   umap: 'umap.csv',
@@ -226,19 +232,42 @@ const EXPORT_NAMES: Record<ExportKind, string> = {
 
 /**
  * Write one output of a finished run into a Blob. `markers` writes the marker table through `writeMarkers`
- * (computed on demand by the caller).
+ * (computed on demand by the caller); an `.h5ad` with raw counts as X takes them from `rawCounts` (rebuilt by
+ * the caller from the loaded dataset).
  */
 export async function exportRun(
   run: FinishedRun,
   kind: ExportKind,
   options: ExportOptions = {},
   writeMarkers?: (sink: TextSink) => Promise<void>,
+  rawCounts?: () => CsrMatrix,
 ): Promise<ExportedFile> {
   const cellIds = run.summary.cellIds;
   const name = EXPORT_NAMES[kind];
   if (kind === 'manifest') {
     const blob = new Blob([JSON.stringify(run.manifest, null, 2) + '\n'], { type: 'application/json' });
     return { name, blob };
+  }
+  if (kind === 'h5ad') {
+    const s = run.snapshot;
+    const content = runH5adContent(
+      {
+        cellIds,
+        geneIds: run.geneIds,
+        imputed: run.imputed,
+        ...(rawCounts ? { rawCounts } : {}),
+        clusters: s.labels,
+        nClusters: run.summary.nClusters,
+        truth: run.summary.truth,
+        embedding: { rows: s.nCells, cols: s.dims, data: s.embedding },
+        umap: run.layout,
+        graph: run.graph,
+        manifest: run.manifest,
+      },
+      options.x ?? 'imputed',
+    );
+    const bytes = await writeH5adBytes(content);
+    return { name, blob: new Blob([bytes], { type: 'application/x-hdf5' }) };
   }
   const sink = blobSink();
   const s = run.snapshot;

@@ -5,6 +5,7 @@
 
 export type InputErrorCode =
   | 'empty-file'
+  | 'not-found'
   | 'non-numeric'
   | 'ragged-row'
   | 'duplicate-id'
@@ -16,6 +17,8 @@ export type InputErrorCode =
   | 'unsupported-hdf5'
   | 'unknown-format'
   | 'too-large'
+  | 'all-zero'
+  | 'too-few-kept'
   | 'bad-labels'
   | 'corrupt-file'
   | 'cancelled';

@@ -52,25 +52,48 @@ function inWorker(): boolean {
   return typeof (globalThis as { FileReaderSync?: unknown }).FileReaderSync !== 'undefined';
 }
 
-async function esmModule(): Promise<{ mod: H5Module; FS: EmFS }> {
+type H5Util = Awaited<H5Module['ready']>;
+
+async function esmModule(): Promise<{ mod: H5Module; util: H5Util; FS: EmFS }> {
   const mod = await import('h5wasm');
-  const m = await mod.ready;
-  return { mod, FS: m.FS as unknown as EmFS };
+  const util = await mod.ready;
+  return { mod, util, FS: util.FS as unknown as EmFS };
 }
 
-async function nodeModule(): Promise<H5Module> {
+async function nodeModule(): Promise<{ mod: H5Module; util: H5Util }> {
   // Non-literal specifier: keeps the Node build out of the browser bundle (see the module comment).
   const spec = ['h5wasm', 'node'].join('/');
   const mod = (await import(/* @vite-ignore */ spec)) as H5Module;
-  await mod.ready;
-  return mod;
+  return { mod, util: await mod.ready };
+}
+
+/**
+ * Open read-only and read the root group. A file HDF5 refuses becomes an Error: h5wasm would hand back a File
+ * with an invalid id and print HDF5's error stack on stderr. Its throwing handler is on only here: later
+ * failing calls (such as a look-up of a missing path) are expected and answered by return value.
+ */
+function openFile(mod: H5Module, util: H5Util, path: string): H5File {
+  util.activate_throwing_error_handler();
+  try {
+    const h5 = new mod.File(path, 'r');
+    if (h5.file_id < 0n) throw new Error('HDF5 could not open the file');
+    try {
+      h5.keys(); // reads the root group: a damaged one fails here, quietly
+    } catch (e) {
+      h5.close();
+      throw e;
+    }
+    return h5;
+  } finally {
+    util.deactivate_throwing_error_handler();
+  }
 }
 
 /** Open `file` read-only. The caller must call `close()` (use try/finally). */
 export async function openH5(file: OpenableFile): Promise<H5Handle> {
   if (isNode() && file.nodePath) {
-    const mod = await nodeModule();
-    const h5 = new mod.File(file.nodePath, 'r');
+    const { mod, util } = await nodeModule();
+    const h5 = openFile(mod, util, file.nodePath);
     let open = true;
     return {
       h5,
@@ -81,7 +104,7 @@ export async function openH5(file: OpenableFile): Promise<H5Handle> {
     };
   }
 
-  const { mod, FS } = await esmModule();
+  const { mod, util, FS } = await esmModule();
   const dir = `/scgnn-h5-${++counter}`;
   const fileName = 'data.h5';
   const path = `${dir}/${fileName}`;
@@ -96,7 +119,7 @@ export async function openH5(file: OpenableFile): Promise<H5Handle> {
       // No lazy reader available: the bytes have to live in MEMFS for the duration of the load.
       FS.writeFile(path, new Uint8Array(await file.blob.arrayBuffer()));
     }
-    h5 = new mod.File(path, 'r');
+    h5 = openFile(mod, util, path);
   } catch (e) {
     cleanup(FS, dir, path, mounted);
     throw e;

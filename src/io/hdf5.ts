@@ -14,7 +14,7 @@
 import type { Dataset, Group } from 'h5wasm';
 import type { DatasetFormat, LoadedDataset } from '../core/dataset.ts';
 import { CsrBuilder, sortMergeRow, transposeCsr, type CsrMatrix } from '../core/matrix/csr.ts';
-import { InputError, formatBytes } from './errors.ts';
+import { InputError, formatBytes, isInputError } from './errors.ts';
 import { openH5, type H5File } from './h5-open.ts';
 import { readSlice, type InputFile } from './input-file.ts';
 import { DEFAULT_MEMORY_BUDGET_BYTES, type LoadOptions } from './load-types.ts';
@@ -55,16 +55,18 @@ const isGroup = (e: Entity): e is Group => (e as { type?: string } | null)?.type
 
 export async function loadHdf5(file: InputFile, opts: LoadOptions = {}): Promise<LoadedDataset> {
   if (opts.signal?.aborted) throw new InputError('cancelled', file.name, 'loading was cancelled');
-  await assertHdf5(file);
+  const superblock = await assertHdf5(file);
+  const damaged = await superblockProblem(file, superblock);
+  if (damaged) throw new InputError('corrupt-file', file.name, `${damaged}. ${REEXPORT}`);
   opts.onProgress?.({ file: file.name, fraction: 0, message: 'opening HDF5 file' });
   let handle;
   try {
     handle = await openH5(file);
-  } catch (e) {
+  } catch {
     throw new InputError(
       'corrupt-file',
       file.name,
-      `the file has an HDF5 signature but could not be opened (${(e as Error).message ?? String(e)})`,
+      `the file has an HDF5 signature but HDF5 could not open it: it is truncated or damaged. ${REEXPORT}`,
     );
   }
   try {
@@ -100,24 +102,71 @@ export async function loadHdf5(file: InputFile, opts: LoadOptions = {}): Promise
       orientation: null,
       warnings: ctx.warnings,
     };
+  } catch (e) {
+    // h5wasm reports a damaged object as a bare Error ("error - name not defined!"); our own mistakes would
+    // be TypeErrors, and allocation failures RangeErrors (turned into "too large" by loadDataset).
+    if (isInputError(e) || e instanceof TypeError || e instanceof RangeError || !(e instanceof Error))
+      throw e;
+    throw new InputError(
+      'corrupt-file',
+      file.name,
+      `HDF5 could not read part of this file: it is truncated or damaged. ${REEXPORT}`,
+    );
   } finally {
     handle.close();
   }
 }
 
-/** Refuse non-HDF5 bytes before h5wasm sees them (its errors are cryptic). The superblock may sit after a user block. */
-async function assertHdf5(file: InputFile): Promise<void> {
+const REEXPORT = 'Copy or export it again (e.g. with scanpy or Cell Ranger) and load the new file';
+
+/**
+ * Refuse non-HDF5 bytes before h5wasm sees them (its errors are cryptic). The superblock may sit after a user
+ * block. Returns the superblock's offset.
+ */
+async function assertHdf5(file: InputFile): Promise<number> {
   if (file.blob.size === 0) throw new InputError('empty-file', file.name, 'the file is empty');
   for (let off = 0; off === 0 || off + 8 <= file.blob.size; off = off === 0 ? 512 : off * 2) {
     const head = await readSlice(file, off, 8);
-    if (head.length === 8 && HDF5_MAGIC.every((b, i) => head[i] === b)) return;
+    if (head.length === 8 && HDF5_MAGIC.every((b, i) => head[i] === b)) return off;
     if (off >= 1 << 20) break;
   }
+  const kind = /\.h5ad$/i.test(file.name) ? 'AnnData (.h5ad)' : '10x HDF5 (.h5)';
   throw new InputError(
     'unknown-format',
     file.name,
-    'this is not an HDF5 file (no HDF5 signature); expected 10x HDF5 (.h5) or AnnData (.h5ad)',
+    `this is not an HDF5 file (no HDF5 signature), although its name says ${kind}. Load the HDF5 file ` +
+      'itself; if this is a CSV or TSV matrix, rename it to end in .csv or .tsv',
   );
+}
+
+/**
+ * Sanity of the superblock (HDF5 format spec, II.A): its version, the sizes of offsets and lengths, and the
+ * end-of-file address against the bytes present. A damaged or truncated file is explained here: h5wasm would
+ * fail with "name not defined" and print HDF5's error stack on stderr.
+ */
+async function superblockProblem(file: InputFile, at: number): Promise<string | null> {
+  const sb = await readSlice(file, at, 64);
+  const version = sb[8];
+  if (version === undefined || version > 3) return 'the HDF5 superblock is damaged (unknown version)';
+  const [offsets, lengths, base] =
+    version < 2 ? [sb[13], sb[14], version === 0 ? 24 : 28] : [sb[9], sb[10], 12];
+  const sizes = [2, 4, 8];
+  if (!sizes.includes(offsets ?? 0) || !sizes.includes(lengths ?? 0))
+    return 'the HDF5 superblock is damaged (invalid field sizes)';
+  // Addresses: base, then free-space (v0/1) or extension (v2/3), then the end-of-file address.
+  const eofAt = base + 2 * offsets!;
+  if (sb.length < eofAt + offsets!) return 'the file is truncated (it ends inside the HDF5 superblock)';
+  let eof = 0n;
+  for (let i = offsets! - 1; i >= 0; i--) eof = (eof << 8n) | BigInt(sb[eofAt + i]!);
+  const undefinedAddress = (1n << BigInt(8 * offsets!)) - 1n;
+  // The address is relative to the base address, so `eof` never exceeds the size of an intact file.
+  if (eof !== undefinedAddress && eof > BigInt(file.blob.size)) {
+    return (
+      `the file is truncated: HDF5 says it holds ${formatBytes(Number(eof))} but only ` +
+      `${formatBytes(file.blob.size)} are present (an interrupted download or copy?)`
+    );
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
- * One entry point for every input format: detect what was dropped, run the matching loader, attach the
- * optional labels, and turn allocation failures into a clear "too large" message.
+ * One entry point for every input format: detect what was dropped, run the matching loader, refuse a matrix
+ * without a single non-zero count, attach the optional labels, and turn allocation failures into a clear
+ * "too large" message.
  */
 import type { LoadedDataset } from '../core/dataset.ts';
 import { loadDelimited } from './delimited.ts';
@@ -32,9 +33,24 @@ export async function loadDataset(files: InputFile[], opts: LoadOptions = {}): P
     }
     throw e;
   }
+  assertSomeCounts(dataset, main.name);
   if (input.labels) {
     const labels = await loadLabels(input.labels, dataset.matrix.cellIds);
     dataset = { ...dataset, labels, sourceFiles: [...dataset.sourceFiles, input.labels.relativePath] };
   }
   return dataset;
+}
+
+/** Every filter and model downstream would silently keep nothing: say so at load time instead. */
+function assertSomeCounts(ds: LoadedDataset, file: string): void {
+  const { values, indptr, nRows, nCols } = ds.matrix.counts;
+  if (nRows === 0 || nCols === 0)
+    throw new InputError('empty-file', file, `the matrix has ${nRows} cells and ${nCols} genes`);
+  for (let k = 0, n = indptr[nRows] ?? 0; k < n; k++) if (values[k] !== 0) return;
+  throw new InputError(
+    'all-zero',
+    file,
+    `every count is zero (${nRows} cells x ${nCols} genes), so there is nothing to analyse. Load the count ` +
+      'matrix itself (raw read or UMI counts), not an empty template or a placeholder export',
+  );
 }

@@ -43,6 +43,14 @@ async function unsupportedH5(): Promise<InputFile> {
   return inputFileFromPath(path);
 }
 
+/** A real (if unsupported) HDF5 file cut in half, as an interrupted download leaves it. */
+async function truncatedH5(name: string): Promise<InputFile> {
+  const whole = await (await unsupportedH5()).blob.arrayBuffer();
+  return inputFileFromBytes(name, new Uint8Array(whole).subarray(0, whole.byteLength >> 1));
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
 const cases: Case[] = [
   { name: 'empty file', files: () => [text('empty.csv', '')], code: 'empty-file', parts: ['empty.csv'] },
   {
@@ -212,6 +220,72 @@ const cases: Case[] = [
     options: { memoryBudgetBytes: 16 },
     code: 'too-large',
     parts: ['big.csv'],
+  },
+  {
+    name: 'all-zero matrix',
+    files: () => [text('zeros.csv', ',c1,c2,c3\nActb,0,0,0\nGapdh,0,0.0,0\n')],
+    code: 'all-zero',
+    parts: ['zeros.csv', 'every count is zero', '3 cells x 2 genes', 'Load the count matrix itself'],
+  },
+  {
+    name: 'all-zero 10x matrix (no entries)',
+    files: () => [
+      inFolder('s', 'matrix.mtx', `${MTX_HEADER}3 2 0\n`),
+      inFolder('s', 'features.tsv', features3),
+      inFolder('s', 'barcodes.tsv', barcodes2),
+    ],
+    code: 'all-zero',
+    parts: ['matrix.mtx', 'every count is zero', '2 cells x 3 genes'],
+  },
+  {
+    name: 'CSV text named .h5',
+    files: () => [text('counts.h5', ',c1,c2\nActb,1,2\n')],
+    code: 'unknown-format',
+    parts: ['counts.h5', 'not an HDF5 file', '10x HDF5 (.h5)', 'rename it to end in .csv'],
+  },
+  {
+    name: 'text named .h5ad',
+    files: () => [text('adata.h5ad', 'this is not an AnnData file\n')],
+    code: 'unknown-format',
+    parts: ['adata.h5ad', 'not an HDF5 file', 'AnnData (.h5ad)'],
+  },
+  {
+    name: 'HDF5 signature followed by zeros (.h5ad)',
+    files: () => [
+      inputFileFromBytes('broken.h5ad', new Uint8Array([...HDF5_SIGNATURE, ...new Array(120).fill(0)])),
+    ],
+    code: 'corrupt-file',
+    parts: ['broken.h5ad', 'superblock is damaged', 'export it again'],
+  },
+  {
+    name: 'truncated HDF5 file',
+    files: async () => [await truncatedH5('cut.h5')],
+    code: 'corrupt-file',
+    parts: ['cut.h5', 'truncated', 'are present', 'export it again'],
+  },
+  {
+    name: 'binary labels file',
+    files: () => [
+      text('counts.csv', ',c1,c2\nActb,1,2\n'),
+      inputFileFromBytes(
+        'labels.csv',
+        new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0xff, 0xfe, 1, 2]),
+      ),
+    ],
+    code: 'bad-labels',
+    parts: ['labels.csv', 'not a text file', '"cell,label"'],
+  },
+  {
+    name: 'labels file with one column',
+    files: () => [text('counts.csv', ',c1,c2\nActb,1,2\n'), text('labels.csv', 'cell_label\nc1\nc2\n')],
+    code: 'ragged-row',
+    parts: ['labels.csv', 'line 1', 'expected two columns'],
+  },
+  {
+    name: 'labels with the cell ids in the second column',
+    files: () => [text('counts.csv', ',c1,c2\nActb,1,2\n'), text('labels.csv', 'cell,label\nT,c1\nB,c2\n')],
+    code: 'bad-labels',
+    parts: ['labels.csv', 'none of its 2 cell ids', 'put the cell id first'],
   },
   {
     name: 'labels matching no cell',

@@ -1,9 +1,11 @@
 /**
  * Downloads of every output of the finished run. The engine writes each file in chunks into a Blob, so the
- * imputed matrix of 100,000 cells is never one string; the page only receives the finished Blob.
+ * imputed matrix of 100,000 cells is never one string; the page only receives the finished Blob. The `.h5ad`
+ * (everything in one AnnData file) is written by the engine with h5wasm; its X is the imputed matrix or the
+ * raw counts, as chosen here.
  */
 import { useState } from 'react';
-import type { ExportKind } from '../../engine/contract.ts';
+import type { ExportKind, ExportOptions } from '../../engine/contract.ts';
 import { downloadExport } from '../run-actions.ts';
 import { useAppStore } from '../store.ts';
 
@@ -19,6 +21,11 @@ const FILES: { kind: ExportKind; label: string; what: string }[] = [
   { kind: 'umap', label: 'UMAP coordinates', what: 'umap.csv: cell,umap1,umap2' },
   { kind: 'markers', label: 'Marker genes', what: 'markers.csv: top genes per cluster, raw and imputed' },
   { kind: 'manifest', label: 'Run manifest', what: 'manifest.json: every parameter, seed, backend, timings' },
+  {
+    kind: 'h5ad',
+    label: 'AnnData (.h5ad)',
+    what: 'results.h5ad: X, clusters, labels, embedding, UMAP, cell graph and manifest in one file (Scanpy, Seurat)',
+  },
 ];
 
 export function ExportPanel() {
@@ -28,13 +35,16 @@ export function ExportPanel() {
     (s) => !!s.run.results?.layout || (!s.layout.running && !!s.layout.positions),
   );
   const [matrixLayout, setMatrixLayout] = useState<'genes-x-cells' | 'cells-x-genes'>('genes-x-cells');
+  const [h5adX, setH5adX] = useState<'imputed' | 'raw'>('imputed');
   const [busy, setBusy] = useState<ExportKind | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (status !== 'done' || !results) return null;
   const download = async (kind: ExportKind) => {
     setBusy(kind);
     setError(null);
-    const problem = await downloadExport(kind, kind === 'imputed' ? { layout: matrixLayout } : undefined);
+    const options: ExportOptions | undefined =
+      kind === 'imputed' ? { layout: matrixLayout } : kind === 'h5ad' ? { x: h5adX } : undefined;
+    const problem = await downloadExport(kind, options);
     setBusy(null);
     if (problem) setError(problem);
   };
@@ -50,6 +60,13 @@ export function ExportPanel() {
         >
           <option value="genes-x-cells">genes x cells (as scGNN writes it; Seurat)</option>
           <option value="cells-x-genes">cells x genes (Scanpy)</option>
+        </select>
+      </div>
+      <div className="param">
+        <label htmlFor="h5ad-x">AnnData X</label>
+        <select id="h5ad-x" value={h5adX} onChange={(e) => setH5adX(e.currentTarget.value as typeof h5adX)}>
+          <option value="imputed">imputed values, ln(1 + x)</option>
+          <option value="raw">raw counts of the selected cells and genes</option>
         </select>
       </div>
       <ul className="exports">

@@ -3,7 +3,7 @@
  * backend in use, and what happened to the last run.
  */
 import { presets, type PresetName } from '../../core/pipeline/presets.ts';
-import { cancelRun, forgetSession, startRun, updateSettings } from '../run-actions.ts';
+import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from '../run-actions.ts';
 import { useAppStore } from '../store.ts';
 import { AdvancedParams } from './AdvancedParams.tsx';
 import { OptionalIntField } from './OptionalIntField.tsx';
@@ -17,6 +17,7 @@ export function RunPanel() {
   const finishedAt = useAppStore((s) => s.run.finishedAt);
   const notice = useAppStore((s) => s.runNotice);
   const backend = useAppStore((s) => s.backend);
+  const blocked = useAppStore(runBlocker);
   if (!dataset) return null;
   const busy = status === 'running' || status === 'cancelling';
   const preset = presets.find((p) => p.name === settings.preset) ?? presets[0]!;
@@ -75,7 +76,13 @@ export function RunPanel() {
       </div>
       <AdvancedParams settings={settings} disabled={busy} />
       <div className="run-buttons">
-        <button type="button" className="primary" disabled={busy} onClick={() => void startRun()}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || blocked !== null}
+          aria-describedby={blocked ? 'run-blocked' : undefined}
+          onClick={() => void startRun()}
+        >
           {status === 'done' || status === 'cancelled' || status === 'failed' ? 'Run again' : 'Run'}
         </button>
         <button
@@ -100,6 +107,11 @@ export function RunPanel() {
           Forget this dataset
         </button>
       </div>
+      {blocked ? (
+        <p className="inline-error" id="run-blocked" data-testid="run-blocked">
+          Run is disabled: {blocked}.
+        </p>
+      ) : null}
       <p
         className="run-status"
         role="status"

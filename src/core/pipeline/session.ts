@@ -6,7 +6,7 @@
 import { adjustedRandIndex, encodeLabels, normalizedMutualInfo } from '../cluster/metrics.ts';
 import type { LoadedDataset } from '../dataset.ts';
 import { simulateDropout, type Dropout } from '../eval/dropout.ts';
-import { preprocess, type Preprocessed } from '../preprocess/preprocess.ts';
+import { preprocess, type Preprocessed, type PreprocessSummary } from '../preprocess/preprocess.ts';
 import { createRng } from '../rng.ts';
 import type { StageName } from './context.ts';
 import { clusterSizes, type RunManifest } from './manifest.ts';
@@ -20,6 +20,7 @@ export const OUTPUT_FILES = {
   graph: 'graph_edges.csv',
   labels: 'labels.csv',
   manifest: 'manifest.json',
+  h5ad: 'results.h5ad',
 } as const;
 
 export interface PreparedInput {
@@ -28,6 +29,57 @@ export interface PreparedInput {
   readonly dropout: Dropout | null;
   readonly input: ScgnnInput;
 }
+
+/**
+ * Fewest genes a run accepts: cells are compared (kNN graph, clustering) by their profiles over the selected
+ * genes, and a handful of genes cannot tell cell types apart (the reference keeps 2,000).
+ */
+export const MIN_GENES = 10;
+
+/** Fewest cells and genes a run with `params` can use, after preprocessing. */
+export function minimumKept(params: ScgnnParams): { cells: number; genes: number } {
+  // The cell graph links each cell to k other cells; clustering keeps clusters of at least minClusterSize
+  // cells, and two of them are the least that is a clustering.
+  return { cells: Math.max(params.graph.k + 1, 2 * params.cluster.minClusterSize), genes: MIN_GENES };
+}
+
+/**
+ * Why a run cannot use what preprocessing keeps (too few cells or genes), with what to change; null when it
+ * can. The CLI and the engine refuse such a run, and the page disables Run with this reason.
+ */
+export function keptSizeProblem(summary: PreprocessSummary, params: ScgnnParams): string | null {
+  const min = minimumKept(params);
+  const { nCells, nGenes } = summary.output;
+  if (nCells >= min.cells && nGenes >= min.genes) return null;
+  const k = params.graph.k;
+  const why =
+    `scGNN needs at least ${min.cells} cells (the cell graph links each cell to its ${k} nearest ` +
+    `neighbours, and clustering needs two clusters of at least ${params.cluster.minClusterSize} cells) and ` +
+    `${min.genes} genes (cells are compared over their gene profiles)`;
+  const fixes: string[] = [];
+  const filters =
+    `lower the preprocessing filters (genes detected in ≥ ${pct(summary.params.minCellFraction)} of cells, ` +
+    `cells with ≥ ${pct(summary.params.minGeneFraction)} of the kept genes)`;
+  if (nCells < min.cells) {
+    if (summary.input.nCells < min.cells)
+      fixes.push(`load a matrix with more cells (it has ${summary.input.nCells})`);
+    else fixes.push(filters);
+    // Only k stands in the way: the cells would make two clusters.
+    if (nCells >= 2 * params.cluster.minClusterSize)
+      fixes.push(`use at most ${nCells - 1} neighbours per cell (k)`);
+  }
+  if (nGenes < min.genes) {
+    if (summary.params.nTopGenes < min.genes) fixes.push(`keep at least ${min.genes} most variable genes`);
+    else if (summary.input.nGenes < min.genes)
+      fixes.push(`load a matrix with more genes (it has ${summary.input.nGenes})`);
+    else if (!fixes.includes(filters)) fixes.push(filters);
+  }
+  const kept = `${count(nCells, 'cell')} and ${count(nGenes, 'gene')}`;
+  return `preprocessing keeps ${kept}, but ${why}. To run it, ${fixes.join(', or ')}`;
+}
+
+const pct = (f: number): string => `${+(f * 100).toFixed(2)} %`;
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /**
  * Select cells and genes on the raw counts (log1p happens inside the pipeline, after any dropout), then zero a
@@ -48,6 +100,16 @@ export function prepareInput(ds: LoadedDataset, params: ScgnnParams, dropoutRate
       geneIds: selected.geneIds,
     },
   };
+}
+
+/** Uploaded labels of the selected cells as codes into sorted classes (-1 = unlabelled); null without labels. */
+export function selectedLabels(
+  ds: LoadedDataset,
+  selected: Preprocessed,
+): { codes: Int32Array; classes: string[] } | null {
+  const truthLabels = ds.labels;
+  if (!truthLabels) return null;
+  return encodeLabels(Array.from(selected.cellIndex, (c) => truthLabels.labels[c] ?? null));
 }
 
 export interface LabelEvaluation {
