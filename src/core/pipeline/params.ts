@@ -86,7 +86,8 @@ export interface ScgnnParams {
  *   Decision: docs/decisions/ae-training-schedule.md
  * - L1 weight 0.1 instead of 1.0 (1.0 lost goolam's structure, 0 could collapse celseq2).
  *   Decision: docs/decisions/feature-ae-l1-weight.md
- * - bottleneck biases start at +0.1 (with 0 most z units end dead). Decision: docs/decisions/latent-bias-init.md
+ * - bottleneck biases start at +0.1 (with 0 most z units end dead).
+ *   Decision: docs/decisions/latent-bias-init.md
  * - at most 3 EM iterations (the clustering rarely changes after the second), stopping label-free (README:
  *   both reference tools stop on agreement with the true labels);
  * - no graph autoencoder: the feature AE's embedding is clustered, as `scGNN.py` does by default
