@@ -1,42 +1,24 @@
 /**
  * Cell clustering: scGNN's LouvainK (reference note §1.7, `scGNN.py:455-482`, `util_function.py:686-711`) and
- * its alternatives ('louvain' alone, 'kmeans' with a given k).
+ * its alternatives ('louvain' alone, 'kmeans' with a given k). LouvainK: Louvain on a cell graph gives a
+ * community count c, k is derived from c, and KMeans(k) on the embedding gives the labels. Louvain here is
+ * seeded graphology Louvain on a sparse graph (the reference builds a dense N x N igraph adjacency); KMeans is
+ * sklearn's algorithm with this project's seeded Rng. Labels are 0..nClusters-1 by decreasing cluster size
+ * (ties: the cluster of the lower first cell).
  *
- * LouvainK as the reference runs it: Louvain on the (pruned, weighted) cell graph gives a community count c;
- * k = int(c x res), where res = 'auto' is 0.8 if N < 2000 else 0.5, and k = 2 if that is below 3; then KMeans(k)
- * on the embedding gives the labels. Louvain here is seeded graphology Louvain on the sparse graph (the reference
- * builds a dense N x N igraph adjacency); KMeans is sklearn's algorithm with this project's seeded Rng.
- *
- * DEVIATION (small clusters and the cluster cap). The reference's `trimClustering` (`util_function.py:564-587`,
- * only when there are > 30 or <= 1 clusters) relabels members of clusters smaller than 5, or with index >= 30, to
- * an extra cluster "30": a junk cluster of unrelated cells that then gets its own cluster autoencoder and its own
- * cell-type regulariser. Here, always: clusters smaller than `minClusterSize` are dissolved, at most
- * `maxClusters` clusters are kept (the largest), and every cell of a dissolved cluster joins the remaining
- * cluster with the nearest centroid in the embedding. The largest cluster always survives, so tiny inputs still
- * get a clustering. For the k-means methods, k itself is first capped at `maxClusters` (asking KMeans for more
- * clusters only to merge them afterwards would waste the k-means objective). `minClusterSize: 1` and a large
- * `maxClusters` switch this off.
- *
- * DEVIATION (defaults: which graph Louvain sees, and how c becomes k). Measured on goolam / celseq2 / dropseq /
- * chung (eval protocol, seed 1), the reference rule over-segmented: Louvain on the 0/1 pruned kNN graph of the
- * embedding found 7-13 communities where there are 3-5, and int(0.8 c) kept most of them (celseq2 k = 7, ARI
- * 0.47-0.56, although k-means with k = 3 on the same embedding gave 0.98). The defaults therefore run Louvain
- * on the embedding's shared-nearest-neighbour graph (`louvainGraph: 'snn'`, Jaccard weights, k = 20, see
- * graph/snn.ts) at modularity resolution 0.3, take the median community count of 5 seeded runs, and use
- * k = c (scale `resolution: 1`): the coarser modularity already does what the x0.8 factor did, and with the
- * 0.8 factor a correct c = 3 becomes k = 2. k-means on the embedding still gives the labels (LouvainK). Measured
- * ARI (reference rule -> these defaults): celseq2 0.47 -> 0.97, dropseq 0.56 -> 0.92, goolam 0.30 -> 0.30.
- * `{ resolution: 'auto', louvainResolution: 1, louvainGraph: 'cell-graph', louvainRuns: 1 }` is the reference.
- *
- * DEVIATION (the geometry that is clustered). The reference clusters the embedding as it is. By default every
- * cell's embedding is first scaled to unit length (`embeddingNorm: 'l2'`, clusteringEmbedding; run-pipeline
- * applies it before the SNN graph and k-means), so cells are compared by the direction of their code, not its
- * length (cosine geometry). Measured with `npm run bench:eval` (seed 1, 10 % dropout), raw -> l2: goolam
- * 0.883 -> 0.883, dropseq 0.811 -> 0.945, celseq2 0.989 -> 1.000, chung 0.465 -> 0.577, klein 0.798 -> 0.799,
- * bladder 0.516 -> 0.562, ifnb 0.415 -> 0.338, worm 0.224 -> 0.390, pbmc 0.677 -> 0.713; mean 0.642 -> 0.690.
- * At seed 2 the mean went 0.567 -> 0.634 (the README has the table). `embeddingNorm: 'none'` is the reference.
- *
- * Labels are 0..nClusters-1 ordered by decreasing cluster size (ties: the cluster of the lower first cell).
+ * Deviations from the reference (defaults in `clusterDefaults`):
+ * - Louvain runs on the SNN graph of the clustered embedding (Jaccard, k = 20) at modularity resolution 0.3,
+ *   median count of 5 seeded runs, k = c; the reference uses the pruned kNN cell graph, resolution 1, one run,
+ *   k = int(0.8 c) (0.5 from 2,000 cells), 2 if below 3. Reference: `{ resolution: 'auto', louvainResolution:
+ *   1, louvainGraph: 'cell-graph', louvainRuns: 1 }`. Decision: docs/decisions/clustering-louvain-k.md
+ * - Only communities of at least 2 cells are counted (`countMinSize`). Decision:
+ *   docs/decisions/clustering-community-count.md
+ * - Each cell's embedding is scaled to unit length before the SNN graph and k-means (`embeddingNorm: 'l2'`;
+ *   'none' is the reference). Decision: docs/decisions/clustering-embedding-norm.md
+ * - Small clusters and the cap: clusters under `minClusterSize` (5) and beyond the `maxClusters` (30) largest
+ *   are dissolved into the nearest kept centroid, always; the reference's `trimClustering`
+ *   (`util_function.py:564-587`) relabels them to a junk cluster "30" that gets its own cluster AE. k-means k
+ *   is capped at `maxClusters` first. `minClusterSize: 1` and a large `maxClusters` switch this off.
  */
 import type { CellGraph } from '../graph/cell-graph.ts';
 import { unitRows, type DenseMatrix } from '../matrix/dense.ts';
@@ -60,7 +42,7 @@ export interface ClusterParams {
   readonly k?: number;
   /** Scale on the Louvain count; 'auto' = 0.8 if N < 2000 else 0.5 (reference); default 1 (module header). */
   readonly resolution: number | 'auto';
-  /** Louvain's own modularity resolution (reference 1; default 0.5, see the module header). */
+  /** Louvain's own modularity resolution (reference 1; default 0.3, see the module header). */
   readonly louvainResolution: number;
   readonly louvainGraph: LouvainGraph;
   /** Neighbours per cell of the 'snn' graph (Seurat 20). */
@@ -109,10 +91,8 @@ export function louvainKCount(communities: number, nCells: number, resolution: n
  * Communities with at least `minSize` members. LouvainK counts only these (default: 2, i.e. no single cells).
  * On a diffuse embedding the SNN graph leaves cells whose every edge fell under the Jaccard cut-off, and each
  * such isolated cell is a community of its own: counting them made k absurd (worm: a median of 119
- * communities for 10 cell types, k capped at 30, 24 clusters after merging, ARI 0.240). Measured with
- * `npm run bench:eval` (seed 1): counting communities of >= 2 cells gave worm 7 clusters, ARI 0.224, and ifnb
- * 0.415 (was 0.372); >= 5 cells gave worm 6 clusters, 0.189. The other seven datasets were unchanged. Cells of
- * uncounted communities are placed by k-means like every other cell.
+ * communities for 10 cell types). Cells of uncounted communities are placed by k-means like every other cell.
+ * Decision: docs/decisions/clustering-community-count.md
  */
 export function countCommunities(communities: ArrayLike<number>, minSize: number): number {
   const sizes = new Map<number, number>();

@@ -8,25 +8,28 @@
  *   imputed_ig = max(0, base_ig + o_i)
  *
  * N(i) = neighbours of i in the imputation graph (edge weights w_ij): by default the union of the scGNN cell
- * graph (pruned kNN of the feature-AE embedding) and the same kNN construction on x itself, optionally plus same-cluster cells with weight
- * `clusterWeight` (the scGNN cell-type regulariser's notion of "similar cells"); m_g = mean of the gene's
- * non-zero values over all cells, a = `geneShrink` (a pseudo-count that pulls estimates from few neighbours
- * toward the gene's level); o_i = the cell's offset, the mean over its observed non-zeros of x_ig − base_ig
- * (sequencing depth / capture efficiency of cell i, on the log scale). Observed non-zeros are kept as they are
- * (`keepObserved`). A zero entry with no detecting neighbour and a = 0 falls back to the autoencoder's
- * reconstruction; a gene never detected stays 0.
+ * graph (pruned kNN of the feature-AE embedding) and the same kNN construction on x itself, optionally plus
+ * same-cluster cells with weight `clusterWeight` (the scGNN cell-type regulariser's notion of "similar
+ * cells"); m_g = mean of the gene's non-zero values over all cells, a = `geneShrink` (a pseudo-count that
+ * pulls estimates from few neighbours toward the gene's level); o_i = the cell's offset, the mean over its
+ * observed non-zeros of x_ig − base_ig (sequencing depth / capture efficiency of cell i, on the log scale).
+ * Observed non-zeros are kept as they are (`keepObserved`). A zero entry with no detecting neighbour and
+ * a = 0 falls back to the autoencoder's reconstruction; a gene never detected stays 0.
  *
  * Why "level if detected" rather than the neighbourhood mean including zeros (MAGIC-like diffusion, or the
- * autoencoder's reconstruction, which both estimate E[x] with its zeros): a zero in single-cell data is mostly
- * a failed detection of a gene that is expressed (the dropout the method is meant to repair, and exactly what the
- * published benchmark simulates: it zeroes a random 10 % of the non-zero entries and scores only those), so the
- * value to restore is the level the gene has when it is detected. This is the analogue of the negative-binomial
- * mean of a zero-inflated model (DCA), and of scGNN 2.0's observed-entries term, which fits only the non-zeros.
- * `target: 'expected'` gives the other estimate (level × neighbourhood detection rate) for users who want
- * E[x] including zeros. Measured (scripts/impute-experiments, README of that folder): median L1 on the published
- * protocol with the union graph 0.30 (goolam), 0.33 (cellbench Drop-seq), 0.32 (CEL-seq2), 0.84 (chung); with
- * the cell graph alone 0.33 / 0.35 / 0.36 / 0.90; the autoencoder reconstruction 0.78 / 0.52 / 0.54 / 1.46. It
- * runs in under a second for 300 cells x 2,000 genes; only the kNN search uses tensors.
+ * autoencoder's reconstruction, which both estimate E[x] with its zeros): a zero in single-cell data is
+ * mostly a failed detection of a gene that is expressed (the dropout the method is meant to repair, and
+ * exactly what the published benchmark simulates: it zeroes a random 10 % of the non-zero entries and
+ * scores only those), so the value to restore is the level the gene has when it is detected. This is the
+ * analogue of the negative-binomial mean of a zero-inflated model (DCA), and of scGNN 2.0's
+ * observed-entries term, which fits only the non-zeros. `target: 'expected'` gives the other estimate
+ * (level × neighbourhood detection rate) for users who want E[x] including zeros. It runs in under a
+ * second for 300 cells x 2,000 genes; only the kNN search uses tensors.
+ *
+ * Deviation from the reference: scGNN 1.0 imputes with a separate autoencoder (§1.10; the 'scgnn1' mode of
+ * pipeline/params.ts); this estimate, on the union graph, has a lower median L1 under the published
+ * protocol.
+ * Decision: docs/decisions/imputation-graph.md
  */
 import { symmetricGraph, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';

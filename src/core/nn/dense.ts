@@ -4,8 +4,7 @@
  *
  * Why a custom gradient: TensorFlow.js's autodiff gradient of `matMul` uses transposed products
  * (`dy · Wᵀ` as `matMul(dy, W, false, true)` and `xᵀ · dy` as `matMul(x, dy, true, false)`). On the WASM
- * backend those run ~12x slower than a plain product (measured: 274x2000 · 2000x512 at 37 GFLOP/s plain,
- * 3.0 GFLOP/s with transposeB, 1.5 GFLOP/s with transposeA). An explicit `transpose` followed by a plain
+ * backend those run ~12x slower than a plain product. An explicit `transpose` followed by a plain
  * product is several times faster, so `dense` uses `tf.customGrad` with exactly that. Where transposing the
  * weight costs more than transposing the (small) batch, the input gradient is computed as `(W · dyᵀ)ᵀ`.
  *
@@ -20,11 +19,12 @@
  *
  * The training loop's forward pass (`denseTrainForward`) also avoids XNNPACK's weight packing: the WASM
  * matMul packs its right operand into blocks on every call where that tensor is new, and the weights are new
- * after every Adam step. For a small batch, packing W (in x out) costs as much as the product itself
- * (measured: 48x2000 · 2000x512 takes 5.5 ms with a fresh W, 2.8 ms with a cached one), so below the
- * break-even batch, for layers that narrow (in > out), the product is computed as (Wᵀ · xᵀ)ᵀ, whose packed
- * operand is the small xᵀ. The transposes it needs are returned and reused by the backward pass (xᵀ for
- * dW = xᵀ · dPre, Wᵀ for dx).
+ * after every Adam step. For a small batch, packing W (in x out) costs as much as the product itself, so
+ * below the break-even batch, for layers that narrow (in > out), the product is computed as (Wᵀ · xᵀ)ᵀ, whose
+ * packed operand is the small xᵀ. The transposes it needs are returned and reused by the backward pass (xᵀ
+ * for dW = xᵀ · dPre, Wᵀ for dx).
+ *
+ * Decision: docs/decisions/dense-custom-gradient.md
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../pipeline/context.ts';

@@ -4,30 +4,23 @@
  * which fixes the reference's shared-loader bug) and the imputation AE (§1.10: the same loop with per-cell
  * weights for the degree / cluster-size regularisers and, in v1, MSE weight 0).
  *
- * Differences from the reference, and why:
- * - Shuffled mini-batches (seeded) instead of one full batch per epoch: the reference spends its time in
- *   thousands of tiny full-batch epochs; several Adam steps per epoch reach the same loss in fewer epochs.
- *   The loss is scaled so that the objective is the reference's whatever the batch size (see losses.ts).
- * - A fresh Adam per call (as scGNN 2.0 does per phase); v1 reuses one optimizer across phases.
- * - Batches are assembled on the host from the row-major matrix and uploaded (B x genes floats): no `gather`
- *   (whose gradient the WASM backend lacks, and which would need the whole matrix on the device).
- * - Gradients are written out (`autoencoderGradients`: dense.ts's explicit backward + losses.ts's analytic
- *   loss gradient) and handed to Adam's `applyGradients`. No tape, no registered tf gradient (plain Node ESM
- *   cannot load tfjs-core's `register_all_gradients`), no transposed matMul (12x slower on WASM).
- * - Adam is adam.ts's FusedAdam (the tf.train.adam update up to rounding, in fewer and cheaper kernels) with
- *   the L1/L2 subgradient folded into its pass over the parameters; per step, the work proportional to the
- *   2.2 M parameters of the reference AE is what a small batch (a cluster AE) pays for. The first layer's
- *   products reuse one xᵀ per batch (a full batch: one per call) and skip XNNPACK's weight packing
- *   (dense.ts `denseTrainForward`).
- * - The cluster AEs are trained one after the other. Training them as one batched model (rank-3 matMul over
- *   stacked weights) was measured and rejected: WASM's batched matMul leaves XNNPACK for a naive loop
- *   (6 x 48x2000 · 2000x512: 458 ms batched, 18 ms as six products), and the Adam work, which dominates,
- *   grows with the number of models either way.
+ * `featureAeDefaults`, `clusterAeDefaults` and `imputeAeDefaults` below are the reference values (full batch,
+ * lr 1e-3, 500 / 200 / 200 epochs, L1 1.0). The pipeline does not use them as they are: its defaults
+ * (pipeline/params.ts) train on mini-batches of 32 cells, lr 2e-3 (cluster AEs 1e-3), 40 pre-training epochs
+ * and 10 per EM iteration / cluster AE, L1 0.1; on a GPU-class backend the batches grow with the data
+ * (`growBatch`, pipeline/compute-profile.ts). Decision: docs/decisions/ae-training-schedule.md
  *
- * Measured (WASM, Node, 274 cells x 2,000 genes, 10 % dropout, reference AE, L1 1.0, see scripts/bench-ae.ts):
- * full batch 500 epochs lr 1e-3 → median L1 0.473 (98 s); the same without L1 → 0.922 (145 of 2,000 output
- * genes stay at 0: a ReLU output unit negative for every cell gets no gradient); batch 128 × 100 epochs →
- * 0.583 (21 s). Mini-batches did not beat the reference per epoch, so the defaults keep the reference values.
+ * Deviations from the reference:
+ * - Shuffled, seeded mini-batches when batchSize < N; the loss is scaled so the objective is the reference's
+ *   whatever the batch size (losses.ts).
+ * - A fresh Adam per call (as scGNN 2.0 does per phase); v1 reuses one optimizer across phases.
+ * - Batches are assembled on the host and uploaded (B x genes floats): no `gather` (whose gradient the WASM
+ *   backend lacks, and which would need the whole matrix on the device).
+ * - Gradients are written out (`autoencoderGradients`: dense.ts's backward + losses.ts's analytic loss
+ *   gradient) and handed to adam.ts's FusedAdam, with the L1/L2 subgradient folded in: no tape, no registered
+ *   tf gradient (plain Node ESM cannot load tfjs-core's `register_all_gradients`), no transposed matMul.
+ * - The cluster AEs are trained one after the other; one batched model (rank-3 matMul over stacked weights)
+ *   was slower on WASM (6 x 48x2000 · 2000x512: 458 ms batched, 18 ms as six products).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';

@@ -1,7 +1,7 @@
 /**
- * Every parameter of an scGNN run, with documented defaults. Defaults follow the scGNN papers and the
- * reference tools' sound choices (reference note §1, §2.5); where ours differ (epochs, batch sizes, learning
- * rates, stopping rule) the README's benchmark section gives the measurements behind the choice.
+ * Every parameter of an scGNN run, with its default (`scgnnDefaults`). Defaults follow the scGNN papers and
+ * the reference tools (reference note §1, §2.5) except where listed at `scgnnDefaults`; each measured
+ * deviation has a file in docs/decisions/.
  */
 import type { ClusterParams } from '../cluster/cluster.ts';
 import { clusterDefaults } from '../cluster/cluster.ts';
@@ -62,7 +62,7 @@ export interface ScgnnParams {
     /**
      * 'graph' (default): each zero is filled with the gene's level where it is detected among the cell's
      *   neighbours in the scGNN cell graph (joined with a kNN graph of the input), observed values kept
-     *   (src/core/impute; measured in scripts/impute-experiments/README.md);
+     *   (src/core/impute; docs/decisions/imputation-graph.md, scripts/impute-experiments/README.md);
      * 'scgnn1': a fresh autoencoder (initial weights) with the graph and cell-type regularisers (paper §1.10);
      * 'closed-loop': scGNN 2.0, the last cluster-autoencoder reconstruction is the imputation.
      */
@@ -78,20 +78,24 @@ export interface ScgnnParams {
 }
 
 /**
- * Pipeline defaults (measured with `npm run scgnn -- eval`, 10 % dropout, seed 1; the README's benchmark
- * section has the table). Where they differ from the reference tools:
+ * Pipeline defaults. Where they differ from the reference tools (figures: `npm run scgnn -- eval`, 10 %
+ * dropout, seed 1; the README's "Measured so far" section has the full table):
  * - library-size normalisation of the model input (sequencing depth otherwise dominates the embedding);
- * - feature / cluster AEs on shuffled mini-batches of 32 cells, Adam lr 2e-3: 40 pre-training epochs and 10
- *   per EM iteration / cluster AE reach the reference's 500 / 200 full-batch epochs' loss in a few seconds;
- * - L1 weight 0.1 instead of 1.0: with 1.0 the feature embedding lost the goolam stages (k-means ARI with the
- *   true k 0.14), with 0 it could collapse (celseq2 0.001); 0.1 kept both (0.31 / 1.00);
- * - at most 3 EM iterations (the clustering rarely changes after the second);
- * - no graph autoencoder: the clustering runs on the feature AE's embedding, as the reference `scGNN.py`
- *   does by default (`--useGAEembedding` off). With the SNN-Louvain k selection (cluster.ts), clustering the
- *   feature embedding beat the GAE embedding on celseq2 / dropseq / chung (1.00 / 0.89 / 0.44 vs 0.74 / 0.78 /
- *   0.36; goolam 0.29 vs 0.54). `graphAe.enabled: true` (CLI `--graph-ae gcn`) restores the paper runs' GAE;
- * - the clustering sees each cell's embedding scaled to unit length (`cluster.embeddingNorm: 'l2'`; mean ARI over
- *   the nine labelled datasets 0.642 -> 0.690, see cluster.ts).
+ * - feature / cluster AEs on shuffled mini-batches of 32 cells, Adam lr 2e-3 (cluster AEs 1e-3), 40
+ *   pre-training epochs and 10 per EM iteration / cluster AE instead of 500 / 200 full-batch epochs.
+ *   Decision: docs/decisions/ae-training-schedule.md
+ * - L1 weight 0.1 instead of 1.0 (1.0 lost goolam's structure, 0 could collapse celseq2).
+ *   Decision: docs/decisions/feature-ae-l1-weight.md
+ * - bottleneck biases start at +0.1 (with 0 most z units end dead).
+ *   Decision: docs/decisions/latent-bias-init.md
+ * - at most 3 EM iterations (the clustering rarely changes after the second), stopping label-free (README:
+ *   both reference tools stop on agreement with the true labels);
+ * - no graph autoencoder: the feature AE's embedding is clustered, as `scGNN.py` does by default
+ *   (`--useGAEembedding` off); `graphAe.enabled: true` (CLI `--graph-ae gcn`) restores the paper runs' GAE.
+ *   Decision: docs/decisions/graph-ae-off.md
+ * - clustering: SNN-Louvain picks k, on the embedding scaled to unit length (see cluster.ts).
+ *   Decisions: docs/decisions/clustering-louvain-k.md, docs/decisions/clustering-embedding-norm.md
+ * - imputation: the 'graph' mode (see impute.ts). Decision: docs/decisions/imputation-graph.md
  */
 const miniBatch = { batchSize: 32, learningRate: 2e-3, l1: 0.1 } as const;
 
@@ -102,8 +106,7 @@ export const scgnnDefaults: ScgnnParams = {
   ltmg: { ...ltmgDefaults, enabled: true },
   featureAe: {
     latentActivation: 'relu',
-    // Measured (seed 1, eval protocol): with 0, most z units end dead for every cell and celseq2/chung miss
-    // their ARI targets (0.966, 0.277); with 0.1: goolam 0.883, celseq2 0.989, dropseq 0.811, chung 0.465.
+    // With 0 most z units end dead for every cell. Decision: docs/decisions/latent-bias-init.md
     latentBiasInit: 0.1,
     hidden: 512,
     latent: 128,

@@ -1,20 +1,23 @@
 /**
  * The scGNN method as one readable script of stage calls (scGNN 1.0 as the paper intends, with the reference
- * code's bugs fixed; reference note §1.1):
+ * code's bugs fixed; reference note §1.1). With the defaults (params.ts):
  *
- *   X = log1p(selected counts)                       cells x genes
+ *   X = log1p(library-size normalised counts)        cells x genes ('none': log1p(counts), the reference)
  *   LTMG states of the raw counts                    per-entry weights of the feature AE loss
  *   feature AE on X (LTMG-regularised)               z: cells x 128, recon
- *   repeat (EM iterations):
+ *   repeat, at most 3 times (EM iterations):
  *     kNN graph of z, pruned (mean + std)            the cell graph
- *     graph AE on z and the graph                    the clustering embedding (16-d)
- *     cluster (Louvain picks k, then k-means)        labels
+ *     [graph AE on z and the graph]                  off by default: z itself is clustered
+ *     cluster (SNN-Louvain picks k, then k-means)    labels, on z scaled to unit length
  *     stop when successive clusterings agree         label-free (ARI between iterations, graph change)
  *     one autoencoder per cluster on recon           recon' (each cell by its own cluster's model)
  *     feature AE further trained on recon'           new z, recon
- *   imputation AE from the initial weights on X, with graph (degree) and cell-type (cluster size) weights
+ *   imputation on the final cell graph + kNN of X    each zero: the gene's level among detecting neighbours
  *
- * Ground-truth labels never enter this function.
+ * The last iteration stops after clustering (no cluster AEs). Other imputation modes: 'scgnn1', the
+ * imputation AE from the initial weights with graph (degree) and cell-type (cluster size) weights (the
+ * reference); 'closed-loop', scGNN 2.0's last cluster-AE reconstruction. Ground-truth labels never enter this
+ * function. Decisions behind the defaults: docs/decisions/ (listed in params.ts).
  */
 import { clusterCells, clusteringEmbedding, louvainGraphOf } from '../cluster/cluster.ts';
 import { adjustedRandIndex } from '../cluster/metrics.ts';
