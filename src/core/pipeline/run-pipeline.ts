@@ -23,7 +23,8 @@ import { knn } from '../graph/knn.ts';
 import { buildCellGraph, graphChange, pruneKnn } from '../graph/prune.ts';
 import { runLtmg, type LtmgOutput } from '../ltmg/ltmg.ts';
 import type { CsrMatrix } from '../matrix/csr.ts';
-import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
+import type { DenseMatrix } from '../matrix/dense.ts';
+import { librarySizeFactors, log1pDense, unscaleLog1p } from '../preprocess/normalise.ts';
 import {
   createAutoencoder,
   disposeAutoencoder,
@@ -99,41 +100,6 @@ export interface ScgnnResult {
   readonly training: TrainingRecord[];
   /** Seconds per stage (summed over iterations). */
   readonly stageSeconds: Partial<Record<StageName, number>>;
-}
-
-/** Dense ln(1 + s_i · x) of a CSR matrix, with an optional per-row scale s_i. */
-export function log1pDense(m: CsrMatrix, rowScale?: Float64Array): DenseMatrix {
-  const out = denseMatrix(m.nRows, m.nCols);
-  for (let r = 0; r < m.nRows; r++) {
-    const s = rowScale ? rowScale[r]! : 1;
-    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
-      out.data[r * m.nCols + m.indices[k]!] = Math.log1p(s * m.values[k]!);
-    }
-  }
-  return out;
-}
-
-/** Per-cell scale factors m / total_i (m = median of the per-cell totals); 1 for empty cells. */
-export function librarySizeFactors(m: CsrMatrix): Float64Array {
-  const totals = new Float64Array(m.nRows);
-  for (let r = 0; r < m.nRows; r++)
-    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) totals[r]! += m.values[k]!;
-  const sorted = totals.slice().sort();
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return totals.map((t) => (t > 0 ? median / t : 1));
-}
-
-/** Map ln(1 + s_i · x) values back to ln(1 + x), in place. */
-export function unscaleLog1p(m: DenseMatrix, rowScale: Float64Array): DenseMatrix {
-  for (let r = 0; r < m.rows; r++) {
-    const s = rowScale[r]!;
-    for (let c = 0; c < m.cols; c++) {
-      const i = r * m.cols + c;
-      m.data[i] = Math.log1p(Math.expm1(Math.max(0, m.data[i]!)) / s);
-    }
-  }
-  return m;
 }
 
 export async function runScgnn(
