@@ -13,12 +13,8 @@ import { createContext } from '../core/pipeline/context.ts';
 import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
 import { validateParams } from '../core/pipeline/params.ts';
 import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
-import {
-  librarySizeFactors,
-  log1pDense,
-  runScgnn,
-  type IterationSnapshot,
-} from '../core/pipeline/run-pipeline.ts';
+import { runScgnn, type IterationSnapshot } from '../core/pipeline/run-pipeline.ts';
+import { librarySizeFactors, log1pDense } from '../core/preprocess/normalise.ts';
 import { heatmapData } from '../core/analysis/heatmap.ts';
 import { findMarkers } from '../core/analysis/markers.ts';
 import {

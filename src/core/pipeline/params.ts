@@ -4,6 +4,7 @@
  * deviation has a file in docs/decisions/.
  */
 import type { ClusterParams } from '../cluster/cluster.ts';
+import { deepMerge, type DeepPartial } from '../deep-merge.ts';
 import { clusterDefaults } from '../cluster/cluster.ts';
 import type { PruneMethod } from '../graph/prune.ts';
 import type { LtmgParams } from '../ltmg/ltmg.ts';
@@ -129,28 +130,11 @@ export const scgnnDefaults: ScgnnParams = {
   },
 };
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type ScgnnParamsOverride = DeepPartial<ScgnnParams>;
 
 /** Defaults overridden by a (deep) partial set of parameters. */
 export function withParams(overrides: ScgnnParamsOverride, base: ScgnnParams = scgnnDefaults): ScgnnParams {
-  const merge = (a: unknown, b: unknown): unknown => {
-    if (b === undefined) return a;
-    if (
-      a &&
-      b &&
-      typeof a === 'object' &&
-      typeof b === 'object' &&
-      !Array.isArray(a) &&
-      !ArrayBuffer.isView(a)
-    ) {
-      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-      for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = merge(out[k], v);
-      return out;
-    }
-    return b;
-  };
-  return merge(base, overrides) as ScgnnParams;
+  return deepMerge(base, overrides);
 }
 
 /** Problems with a parameter set (empty when valid). */

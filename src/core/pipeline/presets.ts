@@ -2,6 +2,7 @@
  * Named parameter sets offered by the page and the CLI (`--preset`). Each is an override of the defaults
  * (params.ts); the same preset gives the same run in both.
  */
+import { deepMerge } from '../deep-merge.ts';
 import type { ScgnnParamsOverride } from './params.ts';
 
 export type PresetName = 'default' | 'quick' | 'scgnn1-paper' | 'scgnn2';
@@ -60,16 +61,7 @@ export function presetByName(name: string): Preset | undefined {
   return presets.find((p) => p.name === name);
 }
 
-/** Deep merge of two overrides (b wins); arrays and typed arrays are replaced, not merged. */
+/** Deep merge of two overrides (b wins); arrays and typed arrays are replaced, not merged (deep-merge.ts). */
 export function mergeOverrides(a: ScgnnParamsOverride, b: ScgnnParamsOverride): ScgnnParamsOverride {
-  const merge = (x: unknown, y: unknown): unknown => {
-    if (y === undefined) return x;
-    const isPlain = (v: unknown): v is Record<string, unknown> =>
-      !!v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
-    if (!isPlain(x) || !isPlain(y)) return y;
-    const out: Record<string, unknown> = { ...x };
-    for (const [k, v] of Object.entries(y)) out[k] = merge(out[k], v);
-    return out;
-  };
-  return merge(a, b) as ScgnnParamsOverride;
+  return deepMerge(a, b);
 }

@@ -19,68 +19,23 @@
  * reference); 'closed-loop', scGNN 2.0's last cluster-AE reconstruction. Ground-truth labels never enter this
  * function. Decisions behind the defaults: docs/decisions/ (listed in params.ts).
  */
-import { clusterCells, clusteringEmbedding, louvainGraphOf } from '../cluster/cluster.ts';
-import { adjustedRandIndex } from '../cluster/metrics.ts';
-import { degrees, type CellGraph } from '../graph/cell-graph.ts';
-import { knn } from '../graph/knn.ts';
-import { buildCellGraph, graphChange, pruneKnn } from '../graph/prune.ts';
-import { runLtmg, type LtmgOutput } from '../ltmg/ltmg.ts';
-import type { CsrMatrix } from '../matrix/csr.ts';
-import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
-import {
-  createAutoencoder,
-  disposeAutoencoder,
-  restore,
-  snapshot,
-  type Autoencoder,
-} from '../nn/autoencoder.ts';
-import { runGraphAe } from '../nn/graph-ae.ts';
-import { impute } from '../impute/impute.ts';
-import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../nn/train.ts';
-import { inStage, subRange, type StageContext, type StageName } from './context.ts';
+import type { CellGraph } from '../graph/cell-graph.ts';
+import type { LtmgOutput } from '../ltmg/ltmg.ts';
+import type { DenseMatrix } from '../matrix/dense.ts';
+import { disposeAutoencoder, snapshot } from '../nn/autoencoder.ts';
+import { unscaleLog1p } from '../preprocess/normalise.ts';
+import type { StageContext, StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
+import { createRunContext, type RunOptions, type TrainingRecord } from './run-context.ts';
+import { featureAutoencoder, newFeatureAutoencoder } from './stages/feature-ae.ts';
+import { imputeByMode } from './stages/impute.ts';
+import { ltmgStates, modelInput, type ScgnnInput } from './stages/input.ts';
+import { emIterations, type IterationRecord } from './stages/iteration.ts';
 
-/** The selected raw counts (cells x genes) the method runs on, with their ids. */
-export interface ScgnnInput {
-  readonly raw: CsrMatrix;
-  readonly cellIds: readonly string[];
-  readonly geneIds: readonly string[];
-}
-
-export interface IterationRecord {
-  readonly iteration: number;
-  readonly nClusters: number;
-  /** ARI with the previous iteration's clustering (0 on the first). */
-  readonly agreement: number;
-  /** Fraction of changed graph edges since the previous iteration (1 on the first). */
-  readonly graphChange: number;
-  readonly clusterSizes: number[];
-  readonly seconds: number;
-}
-
-/** One training run of one model (a phase of the feature AE, a cluster AE, ...): its first and last loss. */
-export interface TrainingRecord {
-  readonly model: string;
-  readonly stage: StageName;
-  readonly epochs: number;
-  readonly firstLoss: number;
-  readonly lastLoss: number;
-}
-
-/** What a live view needs after each iteration: the clustered embedding, the cell graph and the labels. */
-export interface IterationSnapshot {
-  readonly iteration: number;
-  readonly embedding: DenseMatrix;
-  /** The clustering compared cells by the direction of `embedding` (rows at unit length, embeddingNorm 'l2'). */
-  readonly unitLength: boolean;
-  readonly graph: CellGraph;
-  readonly labels: Int32Array;
-}
-
-export interface RunOptions {
-  /** Called after each iteration's clustering (the arrays are the pipeline's own: copy to keep them). */
-  readonly onIteration?: (snapshot: IterationSnapshot) => void;
-}
+export type { RunOptions, TrainingRecord } from './run-context.ts';
+export type { ScgnnInput } from './stages/input.ts';
+export type { IterationRecord, IterationSnapshot } from './stages/iteration.ts';
+export { imputationCellWeights } from './stages/impute.ts';
 
 export interface ScgnnResult {
   /** The model input: log1p of the selected counts, cells x genes. */
@@ -104,341 +59,40 @@ export interface ScgnnResult {
   readonly stageSeconds: Partial<Record<StageName, number>>;
 }
 
-/** Dense ln(1 + s_i · x) of a CSR matrix, with an optional per-row scale s_i. */
-export function log1pDense(m: CsrMatrix, rowScale?: Float64Array): DenseMatrix {
-  const out = denseMatrix(m.nRows, m.nCols);
-  for (let r = 0; r < m.nRows; r++) {
-    const s = rowScale ? rowScale[r]! : 1;
-    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
-      out.data[r * m.nCols + m.indices[k]!] = Math.log1p(s * m.values[k]!);
-    }
-  }
-  return out;
-}
-
-/** Per-cell scale factors m / total_i (m = median of the per-cell totals); 1 for empty cells. */
-export function librarySizeFactors(m: CsrMatrix): Float64Array {
-  const totals = new Float64Array(m.nRows);
-  for (let r = 0; r < m.nRows; r++)
-    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) totals[r]! += m.values[k]!;
-  const sorted = totals.slice().sort();
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return totals.map((t) => (t > 0 ? median / t : 1));
-}
-
-/** Map ln(1 + s_i · x) values back to ln(1 + x), in place. */
-export function unscaleLog1p(m: DenseMatrix, rowScale: Float64Array): DenseMatrix {
-  for (let r = 0; r < m.rows; r++) {
-    const s = rowScale[r]!;
-    for (let c = 0; c < m.cols; c++) {
-      const i = r * m.cols + c;
-      m.data[i] = Math.log1p(Math.expm1(Math.max(0, m.data[i]!)) / s);
-    }
-  }
-  return m;
-}
-
 export async function runScgnn(
   input: ScgnnInput,
   params: ScgnnParams,
   outer: StageContext,
   options: RunOptions = {},
 ): Promise<ScgnnResult> {
-  let ctx = outer;
   const problems = validateParams(params);
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}`);
-  const { tf } = ctx;
-  const training: TrainingRecord[] = [];
-  const open = new Map<string, number>(); // model -> index of its current record in `training`
-  ctx = {
-    ...ctx,
-    report: (e) => {
-      if (e.type === 'loss') {
-        const at = open.get(e.model);
-        const current = at !== undefined ? training[at] : undefined;
-        if (e.epoch === 0 || !current) {
-          open.set(e.model, training.length);
-          const epochs = e.epochs ?? e.epoch + 1;
-          training.push({ model: e.model, stage: e.stage, epochs, firstLoss: e.loss, lastLoss: e.loss });
-        } else {
-          training[at!] = { ...current, lastLoss: e.loss };
-        }
-      }
-      outer.report(e);
-    },
-  };
-  const stageSeconds: Partial<Record<StageName, number>> = {};
-  const timed = async <T>(
-    stage: StageName,
-    label: string,
-    fn: () => Promise<T>,
-    iteration?: number,
-  ): Promise<T> => {
-    ctx.report({ type: 'stage-start', stage, label, ...(iteration !== undefined ? { iteration } : {}) });
-    const t0 = performance.now();
-    const out = await fn();
-    const seconds = (performance.now() - t0) / 1000;
-    stageSeconds[stage] = (stageSeconds[stage] ?? 0) + seconds;
-    ctx.report({ type: 'stage-end', stage, seconds, ...(iteration !== undefined ? { iteration } : {}) });
-    await ctx.checkpoint();
-    return out;
-  };
-  /** The context of one stage's work: its own random stream, progress on `stage`'s bar (`range` of it). */
-  const stageCtx = (label: string, stage: StageName, range: [number, number] = [0, 1]): StageContext =>
-    subRange(inStage({ ...ctx, rng: ctx.rng.fork(label) }, stage), range[0], range[1]);
-
-  const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
-  const x = log1pDense(input.raw, scale);
-  const nGenes = x.cols;
-
-  const ltmg = params.ltmg.enabled
-    ? await timed('ltmg', 'LTMG: expression states per gene', () =>
-        runLtmg(input.raw, params.ltmg, stageCtx('ltmg', 'ltmg')),
-      )
-    : null;
-
-  const shape = { nGenes, hidden: params.featureAe.hidden, latent: params.featureAe.latent };
-  const ae: Autoencoder = createAutoencoder(shape, tf, ctx.rng.fork('feature-ae-init'), {
-    latentActivation: params.featureAe.latentActivation,
-    latentBiasInit: params.featureAe.latentBiasInit,
-  });
+  const run = createRunContext(outer, options);
+  const { x, scale } = modelInput(input, params);
+  const ltmg = await ltmgStates(input, params, run);
+  const ae = newFeatureAutoencoder(x.cols, params, run);
   const initial = await snapshot(ae);
-  let imputeAe: Autoencoder | null = null;
   try {
-    const trainInput = { x, ...(ltmg ? { entryWeights: ltmg.states } : {}) };
-    // Without LTMG states the pre-training loss is the plain SSE (v1 `noregu`).
-    const pretrain = ltmg
-      ? params.featureAe.pretrain
-      : { ...params.featureAe.pretrain, mseWeight: 1, ltmgWeight: 0 };
-    let { z, recon } = await timed('feature-ae', 'Feature autoencoder', async () => {
-      await trainAutoencoder(
-        ae,
-        trainInput,
-        pretrain,
-        stageCtx('feature-ae', 'feature-ae', [0, 0.95]),
-        'feature-ae',
-      );
-      return embedAndReconstruct(ae, x, tf, undefined, stageCtx('feature-ae-embed', 'feature-ae', [0.95, 1]));
-    });
-
-    const history: IterationRecord[] = [];
-    let labels: Int32Array = new Int32Array(x.rows);
-    let nClusters = 1;
-    let graph: CellGraph | null = null;
-    let embedding = z;
-    let converged = false;
-    for (let it = 1; it <= params.iterations.max; it++) {
-      const t0 = performance.now();
-      const previousGraph = graph;
-      const previousLabels = it > 1 ? labels : null;
-      const currentZ = z;
-      graph = await timed(
-        'graph',
-        `Cell graph (kNN, k = ${params.graph.k})`,
-        async () => buildGraph(currentZ, params, stageCtx(`graph-${it}`, 'graph')),
-        it,
-      );
-      const cellGraph = graph;
-      if (params.graphAe.enabled) {
-        embedding = (
-          await timed(
-            'graph-ae',
-            'Graph autoencoder',
-            () => runGraphAe(currentZ, cellGraph, params.graphAe, stageCtx(`graph-ae-${it}`, 'graph-ae')),
-            it,
-          )
-        ).embedding;
-      } else {
-        embedding = currentZ;
-      }
-      const clusterEmbedding = clusteringEmbedding(embedding, params.cluster);
-      const clustered = await timed(
-        'cluster',
-        'Clustering',
-        async () => {
-          // Louvain's graph: the SNN graph of the clustered embedding (default), or its pruned kNN graph.
-          const clusterGraph = await louvainGraphOf(
-            clusterEmbedding,
-            params.graphAe.enabled
-              ? () =>
-                  buildGraph(clusterEmbedding, params, stageCtx(`cluster-graph-${it}`, 'cluster', [0, 0.4]))
-              : cellGraph,
-            params.cluster,
-            stageCtx(`cluster-graph-${it}`, 'cluster', [0, 0.4]),
-          );
-          return clusterCells(
-            clusterEmbedding,
-            clusterGraph,
-            params.cluster,
-            stageCtx(`cluster-${it}`, 'cluster', [0.4, 1]),
-          );
-        },
-        it,
-      );
-      labels = clustered.labels;
-      nClusters = clustered.nClusters;
-      const agreement = previousLabels ? adjustedRandIndex(previousLabels, labels) : 0;
-      const change = previousGraph ? graphChange(previousGraph, cellGraph) : 1;
-      const record: IterationRecord = {
-        iteration: it,
-        nClusters,
-        agreement,
-        graphChange: change,
-        clusterSizes: clustered.sizes,
-        seconds: (performance.now() - t0) / 1000,
-      };
-      history.push(record);
-      ctx.report({
-        type: 'iteration',
-        iteration: it,
-        nClusters,
-        agreement,
-        graphChange: change,
-        clusterSizes: clustered.sizes,
-      });
-      options.onIteration?.({
-        iteration: it,
-        embedding,
-        unitLength: params.cluster.embeddingNorm === 'l2',
-        graph: cellGraph,
-        labels,
-      });
-      if (
-        it > 1 &&
-        (agreement >= params.iterations.minAgreement || change <= params.iterations.maxGraphChange)
-      ) {
-        converged = true;
-        break;
-      }
-      if (it === params.iterations.max) break;
-      // Cluster autoencoders on the current reconstruction, then the feature AE learns from their output.
-      const currentRecon = recon;
-      const currentLabels = labels;
-      let target = currentRecon;
-      if (params.clusterAe.enabled) {
-        const out = await timed(
-          'cluster-ae',
-          `Cluster autoencoders (${nClusters})`,
-          () =>
-            trainClusterAutoencoders(
-              ae,
-              { x: currentRecon },
-              currentLabels,
-              params.clusterAe,
-              stageCtx(`cluster-ae-${it}`, 'cluster-ae'),
-            ),
-          it,
-        );
-        target = out.recon;
-      }
-      const iterationTarget = target;
-      ({ z, recon } = await timed(
-        'feature-ae',
-        'Feature autoencoder (on the cluster reconstruction)',
-        async () => {
-          await trainAutoencoder(
-            ae,
-            { x: iterationTarget },
-            params.featureAe.iteration,
-            stageCtx(`feature-ae-${it}`, 'feature-ae', [0, 0.9]),
-            'feature-ae',
-          );
-          return embedAndReconstruct(ae, x, tf, undefined, stageCtx(`embed-${it}`, 'feature-ae', [0.9, 1]));
-        },
-        it,
-      ));
-    }
-    const finalGraph = graph!;
-
-    let imputed: DenseMatrix;
-    if (!params.impute.enabled) {
-      imputed = recon;
-    } else if (params.impute.mode === 'graph') {
-      const finalRecon = recon;
-      const finalLabels = labels;
-      imputed = await timed('impute', 'Imputation on the cell graph', () =>
-        impute(
-          { x, recon: finalRecon, graph: finalGraph, labels: finalLabels },
-          params.impute.graph,
-          stageCtx('impute', 'impute'),
-        ),
-      );
-    } else if (params.impute.mode === 'closed-loop') {
-      const finalRecon = recon;
-      const finalLabels = labels;
-      imputed = await timed('impute', 'Imputation (closed loop: cluster autoencoders)', async () => {
-        return (
-          await trainClusterAutoencoders(
-            ae,
-            { x: finalRecon },
-            finalLabels,
-            params.clusterAe,
-            stageCtx('impute', 'impute'),
-          )
-        ).recon;
-      });
-    } else {
-      const cellWeights = imputationCellWeights(finalGraph, labels, params);
-      imputeAe = restore(initial, tf);
-      const model = imputeAe;
-      imputed = await timed('impute', 'Imputation autoencoder', async () => {
-        await trainAutoencoder(
-          model,
-          { x },
-          { ...params.impute.train, cellWeights },
-          stageCtx('impute', 'impute', [0, 0.95]),
-          'impute-ae',
-        );
-        return (
-          await embedAndReconstruct(model, x, tf, undefined, stageCtx('impute-embed', 'impute', [0.95, 1]))
-        ).recon;
-      });
-    }
+    const pretrained = await featureAutoencoder({ ae, x, ltmg }, params, run);
+    const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
+    const { graph, labels } = em;
+    const imputed = await imputeByMode({ ae, initial, x, recon: em.recon, graph, labels }, params, run);
     if (scale) unscaleLog1p(imputed, scale);
     return {
       x,
       ltmg,
-      featureEmbedding: z,
-      embedding,
-      graph: finalGraph,
+      featureEmbedding: em.z,
+      embedding: em.embedding,
+      graph,
       labels,
-      nClusters,
+      nClusters: em.nClusters,
       imputed,
-      history,
-      converged,
-      training,
-      stageSeconds,
+      history: [...em.history],
+      converged: em.converged,
+      training: run.training,
+      stageSeconds: run.stageSeconds,
     };
   } finally {
     disposeAutoencoder(ae);
-    if (imputeAe) disposeAutoencoder(imputeAe);
   }
-}
-
-/** kNN graph of an embedding, pruned as configured, symmetric. */
-async function buildGraph(z: DenseMatrix, params: ScgnnParams, ctx: StageContext): Promise<CellGraph> {
-  const neighbours = await knn(z, params.graph.k, ctx); // knn clamps k to N - 1
-  const pruned = pruneKnn(neighbours, params.graph.prune, z, ctx.rng);
-  return buildCellGraph(pruned);
-}
-
-/**
- * Per-cell weights of the imputation loss (reference §1.10): the graph regulariser Σ_ij A_ij e_j is the
- * per-cell error weighted by node degree, the cell-type regulariser Σ_ij C_ij e_j the per-cell error weighted
- * by the size of the cell's cluster. No N x N matrix is needed.
- */
-export function imputationCellWeights(
-  graph: CellGraph,
-  labels: Int32Array,
-  params: ScgnnParams,
-): Float32Array {
-  const deg = degrees(graph);
-  const sizes = new Map<number, number>();
-  for (const l of labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
-  const w = new Float32Array(labels.length);
-  for (let i = 0; i < w.length; i++) {
-    w[i] = params.impute.graphWeight * deg[i]! + params.impute.celltypeWeight * sizes.get(labels[i]!)!;
-  }
-  return w;
 }

@@ -1,0 +1,128 @@
+/**
+ * The feature autoencoder stages: its pre-training on X (LTMG-regularised), and per EM iteration the cluster
+ * autoencoders on its reconstruction followed by its further training on their output.
+ */
+import type { LtmgOutput } from '../../ltmg/ltmg.ts';
+import type { DenseMatrix } from '../../matrix/dense.ts';
+import { createAutoencoder, type Autoencoder } from '../../nn/autoencoder.ts';
+import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
+import type { ScgnnParams } from '../params.ts';
+import type { RunContext } from '../run-context.ts';
+
+/** The feature AE's bottleneck (cells x latent) and reconstruction (cells x genes) of X. */
+export interface Embedded {
+  readonly z: DenseMatrix;
+  readonly recon: DenseMatrix;
+}
+
+/** A fresh feature autoencoder for `nGenes` inputs (random stream 'feature-ae-init'). */
+export function newFeatureAutoencoder(nGenes: number, params: ScgnnParams, run: RunContext): Autoencoder {
+  const shape = { nGenes, hidden: params.featureAe.hidden, latent: params.featureAe.latent };
+  return createAutoencoder(shape, run.ctx.tf, run.ctx.rng.fork('feature-ae-init'), {
+    latentActivation: params.featureAe.latentActivation,
+    latentBiasInit: params.featureAe.latentBiasInit,
+  });
+}
+
+/** Pre-training of the feature AE on X (with the LTMG states as entry weights), then z and recon of X. */
+export async function featureAutoencoder(
+  { ae, x, ltmg }: { readonly ae: Autoencoder; readonly x: DenseMatrix; readonly ltmg: LtmgOutput | null },
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<Embedded> {
+  const trainInput = { x, ...(ltmg ? { entryWeights: ltmg.states } : {}) };
+  // Without LTMG states the pre-training loss is the plain SSE (v1 `noregu`).
+  const pretrain = ltmg
+    ? params.featureAe.pretrain
+    : { ...params.featureAe.pretrain, mseWeight: 1, ltmgWeight: 0 };
+  return run.timed('feature-ae', 'Feature autoencoder', async () => {
+    await trainAutoencoder(
+      ae,
+      trainInput,
+      pretrain,
+      run.stageCtx('feature-ae', 'feature-ae', [0, 0.95]),
+      'feature-ae',
+    );
+    return embedAndReconstruct(
+      ae,
+      x,
+      run.ctx.tf,
+      undefined,
+      run.stageCtx('feature-ae-embed', 'feature-ae', [0.95, 1]),
+    );
+  });
+}
+
+/** One autoencoder per cluster on the current reconstruction: each cell by its own cluster's model. */
+export async function clusterAutoencoders(
+  {
+    ae,
+    recon,
+    labels,
+    nClusters,
+    iteration,
+  }: {
+    readonly ae: Autoencoder;
+    readonly recon: DenseMatrix;
+    readonly labels: Int32Array;
+    readonly nClusters: number;
+    readonly iteration: number;
+  },
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<DenseMatrix> {
+  if (!params.clusterAe.enabled) return recon;
+  const out = await run.timed(
+    'cluster-ae',
+    `Cluster autoencoders (${nClusters})`,
+    () =>
+      trainClusterAutoencoders(
+        ae,
+        { x: recon },
+        labels,
+        params.clusterAe,
+        run.stageCtx(`cluster-ae-${iteration}`, 'cluster-ae'),
+      ),
+    iteration,
+  );
+  return out.recon;
+}
+
+/** The feature AE trained further on `target` (the cluster autoencoders' output), then z and recon of X. */
+export async function retrainFeatureAutoencoder(
+  {
+    ae,
+    x,
+    target,
+    iteration,
+  }: {
+    readonly ae: Autoencoder;
+    readonly x: DenseMatrix;
+    readonly target: DenseMatrix;
+    readonly iteration: number;
+  },
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<Embedded> {
+  return run.timed(
+    'feature-ae',
+    'Feature autoencoder (on the cluster reconstruction)',
+    async () => {
+      await trainAutoencoder(
+        ae,
+        { x: target },
+        params.featureAe.iteration,
+        run.stageCtx(`feature-ae-${iteration}`, 'feature-ae', [0, 0.9]),
+        'feature-ae',
+      );
+      return embedAndReconstruct(
+        ae,
+        x,
+        run.ctx.tf,
+        undefined,
+        run.stageCtx(`embed-${iteration}`, 'feature-ae', [0.9, 1]),
+      );
+    },
+    iteration,
+  );
+}

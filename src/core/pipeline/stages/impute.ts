@@ -1,0 +1,123 @@
+/**
+ * The imputation, one function per `impute.mode`: 'graph' (each zero from the cell's graph neighbours),
+ * 'closed-loop' (scGNN 2.0: the cluster autoencoders' reconstruction), 'scgnn1' (a fresh autoencoder from the
+ * feature AE's initial weights, with the graph and cell-type regularisers).
+ */
+import { degrees, type CellGraph } from '../../graph/cell-graph.ts';
+import { impute } from '../../impute/impute.ts';
+import type { DenseMatrix } from '../../matrix/dense.ts';
+import {
+  disposeAutoencoder,
+  restore,
+  type Autoencoder,
+  type AutoencoderSnapshot,
+} from '../../nn/autoencoder.ts';
+import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
+import type { ScgnnParams } from '../params.ts';
+import type { RunContext } from '../run-context.ts';
+
+export interface ImputeInputs {
+  /** The trained feature autoencoder. */
+  readonly ae: Autoencoder;
+  /** The feature autoencoder's weights before any training. */
+  readonly initial: AutoencoderSnapshot;
+  /** The model input, cells x genes. */
+  readonly x: DenseMatrix;
+  /** The feature AE's last reconstruction of X. */
+  readonly recon: DenseMatrix;
+  readonly graph: CellGraph;
+  readonly labels: Int32Array;
+}
+
+export type ImputeMode = ScgnnParams['impute']['mode'];
+
+type ImputeStage = (inputs: ImputeInputs, params: ScgnnParams, run: RunContext) => Promise<DenseMatrix>;
+
+/** 'graph': zeros filled from the cell's neighbours in the cell graph (src/core/impute). */
+export const imputeOnGraph: ImputeStage = (inputs, params, run) =>
+  run.timed('impute', 'Imputation on the cell graph', () =>
+    impute(
+      { x: inputs.x, recon: inputs.recon, graph: inputs.graph, labels: inputs.labels },
+      params.impute.graph,
+      run.stageCtx('impute', 'impute'),
+    ),
+  );
+
+/** 'closed-loop' (scGNN 2.0): the cluster autoencoders' reconstruction of the last recon is the imputation. */
+export const imputeClosedLoop: ImputeStage = (inputs, params, run) =>
+  run.timed('impute', 'Imputation (closed loop: cluster autoencoders)', async () => {
+    return (
+      await trainClusterAutoencoders(
+        inputs.ae,
+        { x: inputs.recon },
+        inputs.labels,
+        params.clusterAe,
+        run.stageCtx('impute', 'impute'),
+      )
+    ).recon;
+  });
+
+/** 'scgnn1': an autoencoder from the initial weights trained on X with the graph and cell-type weights. */
+export const imputeWithAutoencoder: ImputeStage = async (inputs, params, run) => {
+  const { tf } = run.ctx;
+  const cellWeights = imputationCellWeights(inputs.graph, inputs.labels, params);
+  const model = restore(inputs.initial, tf);
+  try {
+    return await run.timed('impute', 'Imputation autoencoder', async () => {
+      await trainAutoencoder(
+        model,
+        { x: inputs.x },
+        { ...params.impute.train, cellWeights },
+        run.stageCtx('impute', 'impute', [0, 0.95]),
+        'impute-ae',
+      );
+      return (
+        await embedAndReconstruct(
+          model,
+          inputs.x,
+          tf,
+          undefined,
+          run.stageCtx('impute-embed', 'impute', [0.95, 1]),
+        )
+      ).recon;
+    });
+  } finally {
+    disposeAutoencoder(model);
+  }
+};
+
+const imputeStages: Readonly<Record<ImputeMode, ImputeStage>> = {
+  graph: imputeOnGraph,
+  'closed-loop': imputeClosedLoop,
+  scgnn1: imputeWithAutoencoder,
+};
+
+/** The imputed expression (log1p scale of X) by the configured mode; the last recon when imputation is off. */
+export async function imputeByMode(
+  inputs: ImputeInputs,
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<DenseMatrix> {
+  if (!params.impute.enabled) return inputs.recon;
+  return imputeStages[params.impute.mode](inputs, params, run);
+}
+
+/**
+ * Per-cell weights of the imputation loss (reference §1.10): the graph regulariser Σ_ij A_ij e_j is the
+ * per-cell error weighted by node degree, the cell-type regulariser Σ_ij C_ij e_j the per-cell error weighted
+ * by the size of the cell's cluster. No N x N matrix is needed.
+ */
+export function imputationCellWeights(
+  graph: CellGraph,
+  labels: Int32Array,
+  params: ScgnnParams,
+): Float32Array {
+  const deg = degrees(graph);
+  const sizes = new Map<number, number>();
+  for (const l of labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+  const w = new Float32Array(labels.length);
+  for (let i = 0; i < w.length; i++) {
+    w[i] = params.impute.graphWeight * deg[i]! + params.impute.celltypeWeight * sizes.get(labels[i]!)!;
+  }
+  return w;
+}

@@ -1,0 +1,39 @@
+/** The model input (log1p of the selected counts, optionally library-size scaled) and its LTMG states. */
+import { runLtmg, type LtmgOutput } from '../../ltmg/ltmg.ts';
+import type { CsrMatrix } from '../../matrix/csr.ts';
+import type { DenseMatrix } from '../../matrix/dense.ts';
+import { librarySizeFactors, log1pDense } from '../../preprocess/normalise.ts';
+import type { ScgnnParams } from '../params.ts';
+import type { RunContext } from '../run-context.ts';
+
+/** The selected raw counts (cells x genes) the method runs on, with their ids. */
+export interface ScgnnInput {
+  readonly raw: CsrMatrix;
+  readonly cellIds: readonly string[];
+  readonly geneIds: readonly string[];
+}
+
+export interface ModelInput {
+  /** ln(1 + s_i · count), cells x genes. */
+  readonly x: DenseMatrix;
+  /** The per-cell factors s_i ('library-size'); none for 'none'. */
+  readonly scale: Float64Array | undefined;
+}
+
+/** X = ln(1 + s_i · count) with the configured scaling (no events: it takes milliseconds). */
+export function modelInput(input: ScgnnInput, params: ScgnnParams): ModelInput {
+  const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
+  return { x: log1pDense(input.raw, scale), scale };
+}
+
+/** LTMG states of the raw counts (per-entry weights of the feature AE loss), or null when disabled. */
+export async function ltmgStates(
+  input: ScgnnInput,
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<LtmgOutput | null> {
+  if (!params.ltmg.enabled) return null;
+  return run.timed('ltmg', 'LTMG: expression states per gene', () =>
+    runLtmg(input.raw, params.ltmg, run.stageCtx('ltmg', 'ltmg')),
+  );
+}
