@@ -17,7 +17,9 @@
  * The last iteration stops after clustering (no cluster AEs). Other imputation modes: 'scgnn1', the
  * imputation AE from the initial weights with graph (degree) and cell-type (cluster size) weights (the
  * reference); 'closed-loop', scGNN 2.0's last cluster-AE reconstruction. Ground-truth labels never enter this
- * function. Decisions behind the defaults: docs/decisions/ (listed in params.ts).
+ * function. Decisions behind the defaults: docs/decisions/ (listed in params.ts). Each step is a stage function
+ * in stages/ (input, feature-ae, iteration, impute) of the shape (inputs, params, run) => Promise<output>;
+ * run-context.ts times them and routes their events.
  */
 import type { CellGraph } from '../graph/cell-graph.ts';
 import type { LtmgOutput } from '../ltmg/ltmg.ts';
