@@ -6,11 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { unitRows } from '../core/matrix/dense.ts';
 import { createRng } from '../core/rng.ts';
-import { isLayoutCancelled, type UmapLayoutRequest, type UmapProgress } from './umap-contract.ts';
+import type { UmapLayoutRequest, UmapProgress } from './contract.ts';
 import {
   UMAP_BOX,
   flattenPositions,
   injectWarmStart,
+  isLayoutCancelled,
+  layoutResult,
   knnRows,
   rescaleToBox,
   runUmapLayout,
@@ -305,6 +307,18 @@ describe('runUmapLayout', () => {
       onProgress: () => midway.abort(),
     });
     await expect(run).rejects.toSatisfy(isLayoutCancelled);
+  });
+
+  it('answers as the worker API does: a Result with cancelled, bad-request or the positions', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const cancelled = await layoutResult(request(N, 5), { signal: controller.signal });
+    expect(cancelled.ok ? null : cancelled.error.code).toBe('cancelled');
+    const bad = await layoutResult({ ...request(N, 5), embedding: new Float32Array(3) });
+    expect(bad.ok ? null : bad.error.code).toBe('bad-request');
+    expect(bad.ok ? '' : bad.error.message).toMatch(/embedding has 3 values/);
+    const good = await layoutResult(request(8, 5, { epochs: 5 }));
+    expect(good.ok && good.value.length).toBe(16);
   });
 
   it('handles tiny inputs: 0-3 cells without umap, 4-6 cells with nNeighbors clamped', async () => {

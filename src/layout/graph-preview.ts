@@ -3,14 +3,15 @@
  * OffscreenCanvas): what the page shows while a run is in progress. Drawing with sigma (WebGL) on the page's
  * thread during a run blocked it for 100-250 ms per frame, and 3.5 s for sigma's start, in headless Chromium
  * (SwiftShader runs WebGL and the engine's WebGPU work in the same GPU process). When the run ends, the page
- * switches to the interactive sigma view (GraphView.tsx).
+ * switches to the interactive sigma view (src/app/graph/GraphView.tsx).
  */
+import type { EdgeList } from '../contract/common.ts';
 import { clusterColor, UNASSIGNED_COLOR } from './palette.ts';
 
 export interface PreviewGraph {
   readonly nCells: number;
   readonly labels: Int32Array;
-  readonly edges: { readonly from: Int32Array; readonly to: Int32Array; readonly weight: Float32Array };
+  readonly edges: EdgeList;
 }
 
 type Ctx2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;

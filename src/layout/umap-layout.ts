@@ -16,8 +16,8 @@
 import { UMAP } from 'umap-js';
 import { unitRows } from '../core/matrix/dense.ts';
 import { createRng } from '../core/rng.ts';
-import type { UmapLayoutRequest, UmapProgress } from './umap-contract.ts';
-import { UMAP_CANCELLED } from './umap-contract.ts';
+import { err, ok } from '../contract/common.ts';
+import type { LayoutResult, UmapLayoutRequest, UmapProgress } from './contract.ts';
 
 /** Half-width of the box umap-js initialises in ([-10, 10]); warm starts are rescaled into it. */
 export const UMAP_BOX = 10;
@@ -49,6 +49,14 @@ export interface RunLayoutOptions {
 /** A seeded uniform [0, 1) generator (mulberry32, from the core's RNG): never Math.random, so layouts repeat. */
 export function seededRandom(seed: number): () => number {
   return createRng(seed).next;
+}
+
+/** Name of the error a cancelled `runUmapLayout` rejects with (inside the worker; the API returns 'cancelled'). */
+export const UMAP_CANCELLED = 'AbortError';
+
+/** Whether an error is a cancelled layout. */
+export function isLayoutCancelled(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === UMAP_CANCELLED;
 }
 
 /** The error a cancelled layout rejects with (name `AbortError`, kept across the Comlink boundary). */
@@ -296,4 +304,21 @@ export async function runUmapLayout(
   }
   checkAbort();
   return flattenPositions(embedding);
+}
+
+/**
+ * `runUmapLayout` as the worker's API answers it: the positions, or 'cancelled' (aborted), 'bad-request' (a
+ * RangeError from `validateRequest`, naming the problem) or 'internal' (anything else: a bug).
+ */
+export async function layoutResult(
+  req: UmapLayoutRequest,
+  opts: RunLayoutOptions = {},
+): Promise<LayoutResult<Float32Array>> {
+  try {
+    return ok(await runUmapLayout(req, opts));
+  } catch (e) {
+    if (isLayoutCancelled(e)) return err('cancelled', 'UMAP layout cancelled');
+    const message = e instanceof Error ? e.message : String(e);
+    return err(e instanceof RangeError ? 'bad-request' : 'internal', message);
+  }
 }
