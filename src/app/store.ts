@@ -11,7 +11,7 @@ import {
 } from '../core/preprocess/preprocess.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 import type { PresetName } from '../core/pipeline/presets.ts';
-import { idleRun, type RunState } from './run-state.ts';
+import { idleRun, type RunState } from './run/run-state.ts';
 
 /** The UMAP layout of the current embedding, as it converges. */
 export interface LayoutState {

@@ -3,7 +3,7 @@
  * backend in use, and what happened to the last run.
  */
 import { presets, type PresetName } from '../../core/pipeline/presets.ts';
-import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from '../run-actions.ts';
+import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from './run-actions.ts';
 import { useAppStore } from '../store.ts';
 import { AdvancedParams } from './AdvancedParams.tsx';
 import { OptionalIntField } from './OptionalIntField.tsx';

@@ -1,10 +1,10 @@
 /**
  * What each preprocessing filter keeps, as computed by the worker's preflight.
  */
-import { Field } from './Field.tsx';
-import { formatInt, formatPercent } from './format.ts';
-import { runBlocker } from './run-actions.ts';
-import { useAppStore } from './store.ts';
+import { Field } from '../shared/Field.tsx';
+import { formatInt, formatPercent } from '../shared/format.ts';
+import { runBlocker } from '../run/run-actions.ts';
+import { useAppStore } from '../store.ts';
 
 export function PreflightResults() {
   const s = useAppStore((st) => st.preflight);

@@ -1,9 +1,9 @@
 /**
  * Small display formatters shared by the components (numbers, percentages, backend names).
  */
-import type { DatasetFormat, Orientation } from '../core/dataset.ts';
+import type { DatasetFormat, Orientation } from '../../core/dataset.ts';
 
-export { formatBytes } from '../io/errors.ts';
+export { formatBytes } from '../../io/errors.ts';
 
 const intFormat = new Intl.NumberFormat('en-US');
 
@@ -21,7 +21,7 @@ export function formatSeconds(s: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`;
 }
 
-export { backendLabel } from '../engine/backend-names.ts';
+export { backendLabel } from '../../engine/backend-names.ts';
 
 const FORMAT_NAMES: Record<DatasetFormat, string> = {
   csv: 'CSV (delimited text)',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { withParams } from '../core/pipeline/params.ts';
-import { preprocessDefaults, type PreprocessSummary } from '../core/preprocess/preprocess.ts';
+import { withParams } from '../../core/pipeline/params.ts';
+import { preprocessDefaults, type PreprocessSummary } from '../../core/preprocess/preprocess.ts';
 import { runBlocker, runOverrides } from './run-actions.ts';
-import type { DatasetSummary } from '../engine/contract.ts';
-import { initialState } from './store.ts';
+import type { DatasetSummary } from '../../engine/contract.ts';
+import { initialState } from '../store.ts';
 
 describe('the parameters a page run uses', () => {
   it('keeps the preset where the page says "preset"', () => {

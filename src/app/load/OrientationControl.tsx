@@ -1,10 +1,10 @@
 /**
  * For delimited text: the orientation in use, why, and a button to flip rows and columns.
  */
-import type { DatasetSummary } from '../engine/contract.ts';
-import { setOrientation } from './actions.ts';
-import { orientationLabel } from './format.ts';
-import { useAppStore } from './store.ts';
+import type { DatasetSummary } from '../../engine/contract.ts';
+import { setOrientation } from './load-actions.ts';
+import { orientationLabel } from '../shared/format.ts';
+import { useAppStore } from '../store.ts';
 
 export function OrientationControl(props: { orientation: NonNullable<DatasetSummary['orientation']> }) {
   const busy = useAppStore((s) => s.loading !== null);

@@ -4,11 +4,11 @@
  * positions as they converge. The final layout is sent to the engine for the UMAP download and the next
  * visit.
  */
-import type { GraphSnapshot } from '../engine/contract.ts';
-import { getEngine } from './engine-client.ts';
-import { patchState, useAppStore } from './store.ts';
-import { isLayoutCancelled } from './umap-contract.ts';
-import { cancelUmapLayout, layoutCells } from './umap-client.ts';
+import type { GraphSnapshot } from '../../engine/contract.ts';
+import { getEngine } from '../shared/engine-client.ts';
+import { patchState, useAppStore } from '../store.ts';
+import { isLayoutCancelled } from '../umap-contract.ts';
+import { cancelUmapLayout, layoutCells } from './layout-client.ts';
 
 let layoutToken = 0;
 

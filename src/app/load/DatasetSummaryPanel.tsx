@@ -1,11 +1,11 @@
 /**
  * What was loaded: source, dimensions, sparsity, memory, warnings, labels and the first ids.
  */
-import { Field } from './Field.tsx';
+import { Field } from '../shared/Field.tsx';
 import { LabelsSummaryView } from './LabelsSummaryView.tsx';
 import { OrientationControl } from './OrientationControl.tsx';
-import { formatBytes, formatInt, formatLabel, formatPercent, formatSeconds } from './format.ts';
-import { useAppStore } from './store.ts';
+import { formatBytes, formatInt, formatLabel, formatPercent, formatSeconds } from '../shared/format.ts';
+import { useAppStore } from '../store.ts';
 
 export function DatasetSummaryPanel() {
   const d = useAppStore((s) => s.dataset);

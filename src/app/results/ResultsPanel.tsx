@@ -5,9 +5,9 @@
  */
 import { useMemo, useState } from 'react';
 import { sankeyFlows } from '../../core/analysis/sankey.ts';
-import { HeatmapView } from '../results/HeatmapView.tsx';
-import { MarkersTable } from '../results/MarkersTable.tsx';
-import { SankeyView } from '../results/SankeyView.tsx';
+import { HeatmapView } from './HeatmapView.tsx';
+import { MarkersTable } from './MarkersTable.tsx';
+import { SankeyView } from './SankeyView.tsx';
 import { useAppStore } from '../store.ts';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `Cluster ${i}`);

@@ -2,8 +2,8 @@
  * The live state of a run as the page shows it, and how each engine event changes it (a pure reducer, so it
  * is unit-tested without a browser). Events arrive in batches (run-actions.ts flushes them once per frame).
  */
-import type { StageName } from '../core/pipeline/context.ts';
-import type { GraphSnapshot, RunEvent, RunResults } from '../engine/contract.ts';
+import type { StageName } from '../../core/pipeline/context.ts';
+import type { GraphSnapshot, RunEvent, RunResults } from '../../engine/contract.ts';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 

@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { ExportKind, ExportOptions } from '../../engine/contract.ts';
-import { downloadExport } from '../run-actions.ts';
+import { downloadExport } from '../run/run-actions.ts';
 import { useAppStore } from '../store.ts';
 
 const FILES: { kind: ExportKind; label: string; what: string }[] = [

@@ -3,13 +3,13 @@
  * example), flip a delimited file's orientation and recompute the preprocessing preview. Components call
  * these; results land in the store as summaries.
  */
-import type { BackendRequest, EngineError } from '../engine/contract.ts';
-import type { Orientation } from '../core/dataset.ts';
-import { validatePreprocessParams, type PreprocessParams } from '../core/preprocess/preprocess.ts';
-import type { InputFile } from '../io/input-file.ts';
-import type { LoadProgress } from '../io/load-types.ts';
-import { getEngine, onEngineFailure, proxyCallback } from './engine-client.ts';
-import { patchState, useAppStore } from './store.ts';
+import type { BackendRequest, EngineError } from '../../engine/contract.ts';
+import type { Orientation } from '../../core/dataset.ts';
+import { validatePreprocessParams, type PreprocessParams } from '../../core/preprocess/preprocess.ts';
+import type { InputFile } from '../../io/input-file.ts';
+import type { LoadProgress } from '../../io/load-types.ts';
+import { getEngine, onEngineFailure, proxyCallback } from '../shared/engine-client.ts';
+import { patchState, useAppStore } from '../store.ts';
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 

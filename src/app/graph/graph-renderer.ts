@@ -14,7 +14,7 @@ import Sigma from 'sigma';
 import { UndirectedGraph } from 'graphology';
 import type { NodeDisplayData, EdgeDisplayData } from 'sigma/types';
 import { LARGE_GRAPH_CELLS, edgeSize, nodeSize, spiralLayout, type UndirectedEdges } from './graph-data.ts';
-import { UNASSIGNED_COLOR, clusterColor } from './palette.ts';
+import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
 
 type NodeAttrs = {
   x: number;

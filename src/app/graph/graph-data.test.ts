@@ -12,7 +12,7 @@ import {
   spiralLayout,
   toUndirected,
 } from './graph-data.ts';
-import { clusterColor } from './palette.ts';
+import { clusterColor } from '../../layout/palette.ts';
 
 describe('toUndirected', () => {
   it('merges i->j and j->i, keeps the largest weight, drops self-loops and bad endpoints', () => {

@@ -3,7 +3,7 @@
  */
 import { ParamsForm } from './ParamsForm.tsx';
 import { PreflightResults } from './PreflightResults.tsx';
-import { useAppStore } from './store.ts';
+import { useAppStore } from '../store.ts';
 
 export function PreprocessPanel() {
   const loaded = useAppStore((s) => s.dataset !== null);

@@ -4,15 +4,15 @@
  * replaced if it has not stopped within a second), download outputs, and bring back or forget the saved
  * session.
  */
-import { mergeOverrides, presetByName } from '../core/pipeline/presets.ts';
-import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts';
-import { keptSizeProblem } from '../core/pipeline/session.ts';
-import type { ExportKind, ExportOptions, RunEvent, RunResults } from '../engine/contract.ts';
-import { backendFromUrl } from './actions.ts';
-import { getEngine, proxyCallback, terminateEngine } from './engine-client.ts';
-import { finishLayout, layoutSnapshot, resetLayout } from './layout-actions.ts';
+import { mergeOverrides, presetByName } from '../../core/pipeline/presets.ts';
+import { withParams, type ScgnnParamsOverride } from '../../core/pipeline/params.ts';
+import { keptSizeProblem } from '../../core/pipeline/session.ts';
+import type { ExportKind, ExportOptions, RunEvent, RunResults } from '../../engine/contract.ts';
+import { backendFromUrl } from '../load/load-actions.ts';
+import { getEngine, proxyCallback, terminateEngine } from '../shared/engine-client.ts';
+import { finishLayout, layoutSnapshot, resetLayout } from '../graph/layout-actions.ts';
 import { applyRunEvents, idleRun, runStateFromResults } from './run-state.ts';
-import { patchState, useAppStore, type AppState, type RunSettings } from './store.ts';
+import { patchState, useAppStore, type AppState, type RunSettings } from '../store.ts';
 
 const FLUSH_MS = 100;
 /** How long a cancelled run may take to stop before its worker is replaced. */

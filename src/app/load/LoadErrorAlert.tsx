@@ -1,7 +1,7 @@
 /**
  * The engine's error message, verbatim, and whether the previous dataset is still loaded.
  */
-import { useAppStore } from './store.ts';
+import { useAppStore } from '../store.ts';
 
 export function LoadErrorAlert() {
   const error = useAppStore((s) => s.loadError);

@@ -2,9 +2,9 @@
  * Where data comes in: drag and drop of files or folders, file and folder pickers, and the embedded example.
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
-import { loadExample, loadInputFiles } from './actions.ts';
+import { loadExample, loadInputFiles } from './load-actions.ts';
 import { filesFromDataTransfer, filesFromFileList } from './collect-files.ts';
-import { useAppStore } from './store.ts';
+import { useAppStore } from '../store.ts';
 
 export function DropZone() {
   const busy = useAppStore((s) => s.loading !== null);

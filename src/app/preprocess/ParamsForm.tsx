@@ -2,10 +2,10 @@
  * Editable preprocessing parameters (scGNN reference defaults), each with a one-line explanation.
  */
 import { useState } from 'react';
-import { preprocessDefaults } from '../core/preprocess/preprocess.ts';
-import { updateParams } from './actions.ts';
+import { preprocessDefaults } from '../../core/preprocess/preprocess.ts';
+import { updateParams } from '../load/load-actions.ts';
 import { paramHelp, parsePercent, parsePositiveInt, percentText } from './params-input.ts';
-import { useAppStore } from './store.ts';
+import { useAppStore } from '../store.ts';
 
 interface NumberFieldProps {
   id: string;

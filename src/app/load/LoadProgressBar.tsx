@@ -1,7 +1,7 @@
 /**
  * Progress of the running load: file name, step message and a progress bar.
  */
-import { useAppStore } from './store.ts';
+import { useAppStore } from '../store.ts';
 
 export function LoadProgressBar() {
   const loading = useAppStore((s) => s.loading);

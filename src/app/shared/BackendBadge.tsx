@@ -3,8 +3,8 @@
  * epoch over 1,024 cells plus a kNN block, at the dataset's gene count), the GPU adapter, WASM threads, and
  * what could not be used.
  */
-import type { BackendCandidate, BackendInfo } from '../engine/contract.ts';
-import { useAppStore } from './store.ts';
+import type { BackendCandidate, BackendInfo } from '../../engine/contract.ts';
+import { useAppStore } from '../store.ts';
 import { backendLabel } from './format.ts';
 
 function ms(v: number): string {

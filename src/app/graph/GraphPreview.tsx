@@ -5,8 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { GraphSnapshot } from '../../engine/contract.ts';
-import { clusterColor } from '../palette.ts';
-import { previewImage } from '../umap-client.ts';
+import { clusterColor } from '../../layout/palette.ts';
+import { previewImage } from './layout-client.ts';
 
 const WIDTH = 720;
 const HEIGHT = 480;

@@ -3,7 +3,7 @@
  * (DataTransferItem.webkitGetAsEntry) with their relative paths kept, so a dropped 10x folder loads as one
  * dataset. Hidden files (.DS_Store and the like) are skipped.
  */
-import { inputFileFromFile, type InputFile } from '../io/input-file.ts';
+import { inputFileFromFile, type InputFile } from '../../io/input-file.ts';
 
 function isHidden(name: string): boolean {
   return name.startsWith('.');

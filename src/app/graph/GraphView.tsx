@@ -17,8 +17,8 @@ import {
   type CellGraphEdges,
 } from './graph-data.ts';
 import { CellGraphRenderer, graphToPngBlob, type GraphHover } from './graph-renderer.ts';
-import { UNASSIGNED_COLOR, clusterColor } from './palette.ts';
-import { formatInt } from './format.ts';
+import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
+import { formatInt } from '../shared/format.ts';
 import './graph-view.css';
 
 export interface GraphViewProps {

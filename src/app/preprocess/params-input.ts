@@ -2,7 +2,7 @@
  * Parsing of the preprocessing inputs as typed by the user (percentages and counts), with the text of
  * each parameter's explanation. Returns null for a value that cannot be used.
  */
-import { preprocessDefaults, type PreprocessParams } from '../core/preprocess/preprocess.ts';
+import { preprocessDefaults, type PreprocessParams } from '../../core/preprocess/preprocess.ts';
 
 /** "1" (percent) → 0.01; null when not a number in 0..100. */
 export function parsePercent(text: string): number | null {

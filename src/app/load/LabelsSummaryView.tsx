@@ -1,9 +1,9 @@
 /**
  * The labels file that came with the data: how many cells it matched and which classes it has.
  */
-import type { LabelsSummary } from '../engine/contract.ts';
-import { Field } from './Field.tsx';
-import { formatInt } from './format.ts';
+import type { LabelsSummary } from '../../engine/contract.ts';
+import { Field } from '../shared/Field.tsx';
+import { formatInt } from '../shared/format.ts';
 
 export function LabelsSummaryView(props: { labels: LabelsSummary; nCells: number }) {
   const { labels, nCells } = props;

@@ -3,7 +3,7 @@
  * that does) and wraps it with Comlink. Callbacks passed to the worker must be wrapped with `proxy`.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../engine/contract.ts';
+import type { EngineApi } from '../../engine/contract.ts';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -14,7 +14,7 @@ const failureListeners = new Set<(message: string) => void>();
 /** The engine, started on first use. */
 export function getEngine(): Engine {
   if (engine) return engine;
-  worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+  worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
     type: 'module',
     name: 'scgnn-engine',
   });

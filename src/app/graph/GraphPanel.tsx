@@ -3,9 +3,9 @@
  * iteration's clusters and kNN edges; a PNG download of the drawing.
  */
 import { useEffect, useRef, useState } from 'react';
-import { GraphView, type GraphViewHandle } from '../GraphView.tsx';
+import { GraphView, type GraphViewHandle } from './GraphView.tsx';
 import { GraphPreview } from './GraphPreview.tsx';
-import { saveBlob } from '../run-actions.ts';
+import { saveBlob } from '../run/run-actions.ts';
 import { useAppStore } from '../store.ts';
 
 export function GraphPanel() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../engine/contract.ts';
+import type { RunEvent } from '../../engine/contract.ts';
 import { applyRunEvents, idleRun, MAX_LOSS_POINTS, stageEta, type RunState } from './run-state.ts';
 
 const running: RunState = { ...idleRun, status: 'running', startedAt: 0 };

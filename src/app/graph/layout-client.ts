@@ -5,8 +5,8 @@
  * meanwhile, which a bare Comlink call would leave pending forever.
  */
 import * as Comlink from 'comlink';
-import type { PreviewRequest, UmapLayoutApi, UmapLayoutRequest, UmapProgress } from './umap-contract.ts';
-import { UMAP_CANCELLED } from './umap-contract.ts';
+import type { PreviewRequest, UmapLayoutApi, UmapLayoutRequest, UmapProgress } from '../umap-contract.ts';
+import { UMAP_CANCELLED } from '../umap-contract.ts';
 
 export type UmapWorker = Comlink.Remote<UmapLayoutApi>;
 
@@ -27,7 +27,7 @@ function failPending(name: string, message: string): void {
 /** The layout worker, started on first use. */
 export function getUmapWorker(): UmapWorker {
   if (remote) return remote;
-  const w = new Worker(new URL('../../workers/umap.worker.ts', import.meta.url), {
+  const w = new Worker(new URL('../../../workers/umap.worker.ts', import.meta.url), {
     type: 'module',
     name: 'umap-layout',
   });
