@@ -38,7 +38,14 @@ export function GraphPreview({
         labels: job.snapshot.labels,
         edges: job.snapshot.edges,
       })
-        .then((bitmap) => {
+        .then((result) => {
+          if (!result.ok) {
+            // A newer frame or a stopped worker: nothing to show, and nothing wrong.
+            if (result.error.code !== 'cancelled')
+              setError(`The preview could not be drawn: ${result.error.message}`);
+            return;
+          }
+          const bitmap = result.value;
           const ctx = canvasRef.current?.getContext('bitmaprenderer');
           if (ctx) ctx.transferFromImageBitmap(bitmap);
           else bitmap.close();

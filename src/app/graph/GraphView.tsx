@@ -8,13 +8,13 @@
  * per frame); a new cell count or edge list rebuilds the graph. The imperative handle exports a PNG.
  */
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
+import type { EdgeList } from '../../contract/common.ts';
 import {
   LARGE_GRAPH_CELLS,
   clusterName,
   clusterSizes,
   graphSummary,
   toUndirected,
-  type CellGraphEdges,
 } from './graph-data.ts';
 import { CellGraphRenderer, graphToPngBlob, type GraphHover } from './graph-renderer.ts';
 import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
@@ -32,7 +32,7 @@ export interface GraphViewProps {
   /** Display names by cluster index; default "Cluster 1", "Cluster 2", ... */
   clusterNames?: readonly string[];
   /** The cell graph (directed or undirected, repeats merged), or null before it exists. */
-  edges: CellGraphEdges | null;
+  edges: EdgeList | null;
   title?: string;
   /** Height of the drawing in CSS pixels (default 480; sigma needs a non-zero size). */
   height?: number;

@@ -3,12 +3,7 @@
  * without duplicates or self-loops and each cell's degree, cluster sizes, the view's one-line summary, node
  * and edge sizes, and a placeholder layout for cells whose positions have not arrived yet.
  */
-
-export interface CellGraphEdges {
-  from: Int32Array;
-  to: Int32Array;
-  weight: Float32Array;
-}
+import type { EdgeList } from '../../contract/common.ts';
 
 /** An undirected simple graph: each pair once (`src` < `dst`), its largest weight, and degrees. */
 export interface UndirectedEdges {
@@ -29,7 +24,7 @@ export const LARGE_GRAPH_CELLS = 10_000;
  * out-of-range endpoints are dropped, a repeated pair keeps its largest weight (a non-finite weight counts
  * as 0).
  */
-export function toUndirected(nCells: number, edges: CellGraphEdges | null): UndirectedEdges {
+export function toUndirected(nCells: number, edges: EdgeList | null): UndirectedEdges {
   const degree = new Int32Array(Math.max(0, nCells));
   if (!edges || nCells <= 0) {
     return {

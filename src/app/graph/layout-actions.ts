@@ -1,5 +1,5 @@
 /**
- * The live UMAP layout: after each iteration the page lays out the new embedding in the UMAP worker,
+ * The live UMAP layout: after each iteration the page lays out the new embedding in the layout worker (layout-client.ts),
  * starting from the previous positions (same cells) so clusters move rather than jump, and shows the
  * positions as they converge. The final layout is sent to the engine for the UMAP download and the next
  * visit.
@@ -7,15 +7,14 @@
 import type { GraphSnapshot } from '../../engine/contract.ts';
 import { getEngine } from '../shared/engine-client.ts';
 import { patchState, useAppStore } from '../store.ts';
-import { isLayoutCancelled } from '../umap-contract.ts';
-import { cancelUmapLayout, layoutCells } from './layout-client.ts';
+import { cancelLayout, layoutCells } from './layout-client.ts';
 
 let layoutToken = 0;
 
 /** Forget the current layout (a new run or dataset). */
 export function resetLayout(): void {
   layoutToken++;
-  cancelUmapLayout();
+  cancelLayout();
   patchState({ layout: { positions: null, iteration: 0, running: false, error: null } });
 }
 
@@ -32,7 +31,7 @@ export async function layoutSnapshot(
     layout: { ...useAppStore.getState().layout, iteration: snapshot.iteration, running: true, error: null },
   });
   try {
-    const positions = await layoutCells(
+    const result = await layoutCells(
       {
         nCells: snapshot.nCells,
         dims: snapshot.dims,
@@ -49,6 +48,18 @@ export async function layoutSnapshot(
       },
     );
     if (token !== layoutToken) return;
+    if (!result.ok) {
+      if (result.error.code === 'cancelled') return;
+      patchState({
+        layout: {
+          ...useAppStore.getState().layout,
+          running: false,
+          error: `The UMAP layout failed: ${result.error.message}`,
+        },
+      });
+      return;
+    }
+    const positions = result.value;
     patchState({ layout: { positions, iteration: snapshot.iteration, running: false, error: null } });
     const { run } = useAppStore.getState();
     const finalRun =
@@ -61,7 +72,7 @@ export async function layoutSnapshot(
         });
     }
   } catch (e) {
-    if (token !== layoutToken || isLayoutCancelled(e)) return;
+    if (token !== layoutToken) return;
     patchState({
       layout: {
         ...useAppStore.getState().layout,

@@ -1,91 +1,71 @@
 /**
- * The page's connection to the UMAP layout worker (`workers/umap.worker.ts`), like `engine-client.ts` for the
- * engine: creates the worker on first use and wraps it with Comlink. `layoutCells` is the convenient entry:
- * it proxies the progress callback and rejects (with an `AbortError`) if the worker is terminated or fails
- * meanwhile, which a bare Comlink call would leave pending forever.
+ * The page's connection to the layout worker (`workers/umap.worker.ts`, API in `src/layout/contract.ts`),
+ * through the shared worker client (`../shared/worker-client.ts`), like `../shared/engine-client.ts` for the
+ * engine. `layoutCells` proxies the progress callback; a layout cut short because the worker was terminated
+ * answers 'cancelled' like one cancelled in the worker.
  */
 import * as Comlink from 'comlink';
-import type { PreviewRequest, UmapLayoutApi, UmapLayoutRequest, UmapProgress } from '../umap-contract.ts';
-import { UMAP_CANCELLED } from '../umap-contract.ts';
+import type {
+  LayoutApi,
+  LayoutResult,
+  PreviewRequest,
+  UmapLayoutRequest,
+  UmapProgress,
+} from '../../layout/contract.ts';
+import { createWorkerClient, isWorkerStopped } from '../shared/worker-client.ts';
 
-export type UmapWorker = Comlink.Remote<UmapLayoutApi>;
+export type LayoutWorker = Comlink.Remote<LayoutApi>;
 
-let remote: UmapWorker | null = null;
-let worker: Worker | null = null;
-/** Rejecters of the calls in flight, settled when the worker goes away. */
-const pending = new Set<(error: Error) => void>();
-
-function failPending(name: string, message: string): void {
-  for (const reject of [...pending]) {
-    const e = new Error(message);
-    e.name = name;
-    reject(e);
-  }
-  pending.clear();
-}
+const client = createWorkerClient<LayoutApi>({
+  label: 'layout',
+  start: () =>
+    new Worker(new URL('../../../workers/umap.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'umap-layout',
+    }),
+});
 
 /** The layout worker, started on first use. */
-export function getUmapWorker(): UmapWorker {
-  if (remote) return remote;
-  const w = new Worker(new URL('../../../workers/umap.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'umap-layout',
-  });
-  w.addEventListener('error', (e: ErrorEvent) => {
-    failPending('Error', `The layout worker failed: ${e.message || 'it could not be started'}`);
-  });
-  worker = w;
-  remote = Comlink.wrap<UmapLayoutApi>(w);
-  return remote;
+export function getLayoutWorker(): LayoutWorker {
+  return client.get();
 }
 
-/** Stop the worker at once (even mid-epoch); calls in flight reject with an `AbortError`. */
-export function terminateUmapWorker(): void {
-  if (remote) remote[Comlink.releaseProxy]();
-  worker?.terminate();
-  worker = null;
-  remote = null;
-  failPending(UMAP_CANCELLED, 'UMAP layout cancelled: the layout worker was stopped');
+/** Stop the worker at once (even mid-epoch); calls in flight answer 'cancelled'. */
+export function terminateLayoutWorker(): void {
+  client.terminate();
 }
 
-/** A fresh worker (the old one terminated, its calls rejected). */
-export function restartUmapWorker(): UmapWorker {
-  terminateUmapWorker();
-  return getUmapWorker();
+/** A fresh worker (the old one terminated, its calls answered 'cancelled'). */
+export function restartLayoutWorker(): LayoutWorker {
+  return client.restart();
 }
 
 /**
  * Lay the cells out in the worker. The request's arrays are copied, not transferred (the page keeps them).
- * A newer call cancels an older one (which rejects with an `AbortError`, see `isLayoutCancelled`).
+ * A newer call cancels an older one (which answers 'cancelled'). Rejects only when the worker fails.
  */
-export function layoutCells(
+export async function layoutCells(
   request: UmapLayoutRequest,
   onProgress?: (progress: UmapProgress) => void,
-): Promise<Float32Array> {
-  const w = getUmapWorker();
-  return new Promise<Float32Array>((resolve, reject) => {
-    const settle = (error: Error): void => reject(error);
-    pending.add(settle);
-    const call = onProgress ? w.layout(request, Comlink.proxy(onProgress)) : w.layout(request);
-    call.then(
-      (positions) => {
-        pending.delete(settle);
-        resolve(positions);
-      },
-      (error: unknown) => {
-        pending.delete(settle);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+): Promise<LayoutResult<Float32Array>> {
+  const w = getLayoutWorker();
+  try {
+    return await (onProgress ? w.layout(request, Comlink.proxy(onProgress)) : w.layout(request));
+  } catch (e) {
+    if (isWorkerStopped(e)) return { ok: false, error: { code: 'cancelled', message: (e as Error).message } };
+    throw e;
+  }
 }
 
-/** The cell graph drawn as a picture in the worker (see graph-preview.ts). */
-export function previewImage(request: PreviewRequest): Promise<ImageBitmap> {
-  return getUmapWorker().preview(request);
+/** The cell graph drawn as a picture in the worker (see src/layout/graph-preview.ts). */
+export function previewImage(request: PreviewRequest): Promise<LayoutResult<ImageBitmap>> {
+  return getLayoutWorker().preview(request);
 }
 
 /** Ask the worker to stop the layout in progress (cooperative: takes effect between slices of epochs). */
-export function cancelUmapLayout(): void {
-  if (remote) void remote.cancel();
+export function cancelLayout(): void {
+  void client
+    .ifStarted()
+    ?.cancel()
+    .catch(() => {});
 }

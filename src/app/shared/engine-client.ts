@@ -1,45 +1,40 @@
 /**
- * The page's single connection to the engine worker: creates the one Web Worker (the only place in the UI
- * that does) and wraps it with Comlink. Callbacks passed to the worker must be wrapped with `proxy`.
+ * The page's single connection to the engine worker (`workers/engine.worker.ts`, API in
+ * `src/engine/contract.ts`), through the shared worker client (`worker-client.ts`): the worker starts on first
+ * use; calls still in flight reject when it is terminated or fails. Callbacks passed to the worker must be
+ * wrapped with `proxyCallback`.
  */
 import * as Comlink from 'comlink';
 import type { EngineApi } from '../../engine/contract.ts';
+import { createWorkerClient } from './worker-client.ts';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
-let engine: Engine | null = null;
-let worker: Worker | null = null;
-const failureListeners = new Set<(message: string) => void>();
+const client = createWorkerClient<EngineApi>({
+  label: 'engine',
+  start: () =>
+    new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'scgnn-engine',
+    }),
+});
 
 /** The engine, started on first use. */
 export function getEngine(): Engine {
-  if (engine) return engine;
-  worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'scgnn-engine',
-  });
-  worker.addEventListener('error', (e: ErrorEvent) => {
-    const message = `The engine worker failed: ${e.message || 'it could not be started'}`;
-    for (const listener of failureListeners) listener(message);
-  });
-  engine = Comlink.wrap<EngineApi>(worker);
-  return engine;
+  return client.get();
 }
 
 /**
  * Stop the worker at once (a run that does not answer a cancel) and forget it; the next `getEngine()` starts
- * a fresh one. Calls still pending on the old worker never settle: callers must not wait on them.
+ * a fresh one. Calls still pending on the old worker reject with an `AbortError`.
  */
 export function terminateEngine(): void {
-  worker?.terminate();
-  worker = null;
-  engine = null;
+  client.terminate();
 }
 
-/** Be told when the worker itself fails (script error), which would otherwise leave calls pending. */
+/** Be told when the worker itself fails (script error); its calls in flight reject with the same message. */
 export function onEngineFailure(listener: (message: string) => void): () => void {
-  failureListeners.add(listener);
-  return () => failureListeners.delete(listener);
+  return client.onFailure(listener);
 }
 
 /** Wrap a callback so the worker can call it back across the boundary. */
