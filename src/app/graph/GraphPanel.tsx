@@ -7,6 +7,7 @@ import { GraphView, type GraphViewHandle } from './GraphView.tsx';
 import { GraphPreview } from './GraphPreview.tsx';
 import { saveBlob } from '../run/run-actions.ts';
 import { useAppStore } from '../store.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 export function GraphPanel() {
   const snapshot = useAppStore((s) => s.run.snapshot);
@@ -63,9 +64,7 @@ export function GraphPanel() {
             handle.current
               ?.toPngBlob()
               .then((blob) => saveBlob(blob, 'cell-graph.png'))
-              .catch((e: unknown) =>
-                setError(`Could not draw the PNG: ${e instanceof Error ? e.message : String(e)}`),
-              );
+              .catch((e: unknown) => setError(`Could not draw the PNG: ${errorMessage(e)}`));
           }}
         >
           Download PNG

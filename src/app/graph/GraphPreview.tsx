@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { GraphSnapshot } from '../../engine/contract.ts';
 import { clusterColor } from '../../layout/palette.ts';
 import { previewImage } from './layout-client.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 const WIDTH = 720;
 const HEIGHT = 480;
@@ -51,9 +52,7 @@ export function GraphPreview({
           else bitmap.close();
           canvasRef.current?.setAttribute('data-drawn-nodes', String(job.snapshot.nCells));
         })
-        .catch((e: unknown) =>
-          setError(`The preview could not be drawn: ${e instanceof Error ? e.message : String(e)}`),
-        )
+        .catch((e: unknown) => setError(`The preview could not be drawn: ${errorMessage(e)}`))
         .finally(() => {
           busy.current = false;
           pump();

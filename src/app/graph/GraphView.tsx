@@ -9,17 +9,12 @@
  */
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
 import type { EdgeList } from '../../contract/common.ts';
-import {
-  LARGE_GRAPH_CELLS,
-  clusterName,
-  clusterSizes,
-  graphSummary,
-  toUndirected,
-} from './graph-data.ts';
+import { LARGE_GRAPH_CELLS, clusterName, clusterSizes, graphSummary, toUndirected } from './graph-data.ts';
 import { CellGraphRenderer, graphToPngBlob, type GraphHover } from './graph-renderer.ts';
 import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
 import { formatInt } from '../shared/format.ts';
 import './graph-view.css';
+import { errorMessage } from '../shared/error-message.ts';
 
 export interface GraphViewProps {
   nCells: number;
@@ -99,7 +94,7 @@ export function GraphView({
           },
         });
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorMessage(e));
         return;
       }
       rendererRef.current = renderer;

@@ -15,6 +15,7 @@ import { UndirectedGraph } from 'graphology';
 import type { NodeDisplayData, EdgeDisplayData } from 'sigma/types';
 import { LARGE_GRAPH_CELLS, edgeSize, nodeSize, spiralLayout, type UndirectedEdges } from './graph-data.ts';
 import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 type NodeAttrs = {
   x: number;
@@ -98,7 +99,7 @@ export class CellGraphRenderer {
       });
     } catch (e) {
       container.replaceChildren();
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = errorMessage(e);
       const noWebGl = !hasWebGl();
       throw new GraphRenderError(
         noWebGl

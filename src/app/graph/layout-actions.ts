@@ -8,6 +8,7 @@ import type { GraphSnapshot } from '../../engine/contract.ts';
 import { getEngine } from '../shared/engine-client.ts';
 import { patchState, useAppStore } from '../store.ts';
 import { cancelLayout, layoutCells } from './layout-client.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 let layoutToken = 0;
 
@@ -77,7 +78,7 @@ export async function layoutSnapshot(
       layout: {
         ...useAppStore.getState().layout,
         running: false,
-        error: `The UMAP layout failed: ${e instanceof Error ? e.message : String(e)}`,
+        error: `The UMAP layout failed: ${errorMessage(e)}`,
       },
     });
   }

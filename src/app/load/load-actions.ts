@@ -10,6 +10,7 @@ import type { InputFile } from '../../io/input-file.ts';
 import type { LoadProgress } from '../../io/load-types.ts';
 import { getEngine, onEngineFailure, proxyCallback } from '../shared/engine-client.ts';
 import { patchState, useAppStore } from '../store.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -30,10 +31,6 @@ export function backendFromUrl(search: string): BackendRequest {
   return (BACKENDS as readonly string[]).includes(value) ? (value as BackendRequest) : 'auto';
 }
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 let started = false;
 
 /** Start the worker and warm up the backend (once). */
@@ -47,7 +44,7 @@ export async function startEngine(request: BackendRequest): Promise<void> {
     const info = await getEngine().init(request);
     patchState({ backend: info, backendError: null });
   } catch (e) {
-    patchState({ backendError: `Could not start the compute backend: ${describe(e)}` });
+    patchState({ backendError: `Could not start the compute backend: ${errorMessage(e)}` });
   }
 }
 
@@ -91,7 +88,7 @@ export async function loadInputFiles(files: InputFile[]): Promise<void> {
     await runPreflight();
   } catch (e) {
     over = true;
-    await reportFailure(`Loading failed unexpectedly: ${describe(e)}`);
+    await reportFailure(`Loading failed unexpectedly: ${errorMessage(e)}`);
   }
 }
 
@@ -112,7 +109,7 @@ export async function loadExample(): Promise<void> {
       }),
     );
   } catch (e) {
-    await reportFailure(`Could not fetch the example dataset: ${describe(e)}`);
+    await reportFailure(`Could not fetch the example dataset: ${errorMessage(e)}`);
     return;
   }
   patchState({ loading: null });
@@ -135,7 +132,7 @@ export async function setOrientation(orientation: Orientation): Promise<void> {
     await runPreflight();
   } catch (e) {
     await reportFailure(
-      `Changing the orientation failed unexpectedly: ${describe(e)}`,
+      `Changing the orientation failed unexpectedly: ${errorMessage(e)}`,
       'The orientation could not be changed',
     );
   }
@@ -171,6 +168,6 @@ export async function runPreflight(): Promise<void> {
     if (result.ok) patchState({ preflight: result.value, preflightError: null, preflightBusy: false });
     else patchState({ preflightError: result.error.message, preflightBusy: false });
   } catch (e) {
-    if (seq === preflightSeq) patchState({ preflightError: describe(e), preflightBusy: false });
+    if (seq === preflightSeq) patchState({ preflightError: errorMessage(e), preflightBusy: false });
   }
 }

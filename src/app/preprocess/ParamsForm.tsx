@@ -6,42 +6,7 @@ import { preprocessDefaults } from '../../core/preprocess/preprocess.ts';
 import { updateParams } from '../load/load-actions.ts';
 import { paramHelp, parsePercent, parsePositiveInt, percentText } from './params-input.ts';
 import { useAppStore } from '../store.ts';
-
-interface NumberFieldProps {
-  id: string;
-  label: string;
-  help: string;
-  value: string;
-  invalid: boolean;
-  step: string;
-  min: string;
-  max?: string;
-  onChange: (text: string) => void;
-}
-
-function NumberField(p: NumberFieldProps) {
-  return (
-    <div className="param">
-      <label htmlFor={p.id}>{p.label}</label>
-      <input
-        id={p.id}
-        type="number"
-        inputMode="decimal"
-        step={p.step}
-        min={p.min}
-        max={p.max}
-        value={p.value}
-        aria-invalid={p.invalid}
-        aria-describedby={`${p.id}-help`}
-        onChange={(e) => p.onChange(e.currentTarget.value)}
-      />
-      <p id={`${p.id}-help`} className="param-help">
-        {p.help}
-        {p.invalid ? <span className="param-error"> This value cannot be used.</span> : null}
-      </p>
-    </div>
-  );
-}
+import { NumberField } from '../shared/NumberField.tsx';
 
 export function ParamsForm() {
   const params = useAppStore((s) => s.params);
@@ -59,6 +24,7 @@ export function ParamsForm() {
   return (
     <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Preprocessing parameters">
       <NumberField
+        inputMode="decimal"
         id="param-min-cells"
         label="Min. cells per gene (% of cells)"
         help={paramHelp.minCellFraction}
@@ -74,6 +40,7 @@ export function ParamsForm() {
         }}
       />
       <NumberField
+        inputMode="decimal"
         id="param-min-genes"
         label="Min. genes per cell (% of kept genes)"
         help={paramHelp.minGeneFraction}
@@ -89,6 +56,7 @@ export function ParamsForm() {
         }}
       />
       <NumberField
+        inputMode="decimal"
         id="param-top-genes"
         label="Number of top variable genes"
         help={paramHelp.nTopGenes}

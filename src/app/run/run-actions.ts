@@ -13,14 +13,11 @@ import { getEngine, proxyCallback, terminateEngine } from '../shared/engine-clie
 import { finishLayout, layoutSnapshot, resetLayout } from '../graph/layout-actions.ts';
 import { applyRunEvents, idleRun, runStateFromResults } from './run-state.ts';
 import { patchState, useAppStore, type AppState, type RunSettings } from '../store.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 const FLUSH_MS = 100;
 /** How long a cancelled run may take to stop before its worker is replaced. */
 export const CANCEL_GRACE_MS = 1000;
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** The full override a run uses: preset, then the page's preprocessing, seed and other choices. */
 export function runOverrides(settings: RunSettings, preprocess: unknown): ScgnnParamsOverride {
@@ -143,7 +140,7 @@ export async function startRun(): Promise<void> {
   } catch (e) {
     if (token !== runToken) return;
     patchState({
-      run: { ...useAppStore.getState().run, status: 'failed', error: `The run failed: ${describe(e)}` },
+      run: { ...useAppStore.getState().run, status: 'failed', error: `The run failed: ${errorMessage(e)}` },
     });
   }
 }
@@ -172,7 +169,7 @@ export async function cancelRun(): Promise<void> {
     await getEngine().init(backendFromUrl(window.location.search));
     await restoreSession({ keepRun: true });
   } catch (e) {
-    notice = `The worker was replaced but could not be restarted: ${describe(e)}`;
+    notice = `The worker was replaced but could not be restarted: ${errorMessage(e)}`;
   }
   patchState({
     run: { ...useAppStore.getState().run, status: 'cancelled', finishedAt: performance.now() },
@@ -196,7 +193,7 @@ export async function loadAnalysis(token = runToken): Promise<void> {
       analysis: r.ok ? { status: 'done', value: r.value } : { status: 'failed', error: r.error.message },
     });
   } catch (e) {
-    if (token === runToken) patchState({ analysis: { status: 'failed', error: describe(e) } });
+    if (token === runToken) patchState({ analysis: { status: 'failed', error: errorMessage(e) } });
   }
 }
 
@@ -208,7 +205,7 @@ export async function downloadExport(kind: ExportKind, options?: ExportOptions):
     saveBlob(result.value.blob, result.value.name);
     return null;
   } catch (e) {
-    return describe(e);
+    return errorMessage(e);
   }
 }
 
