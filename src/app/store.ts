@@ -105,7 +105,7 @@ export const initialState: AppState = {
 
 export const useAppStore = create<AppState>()(() => initialState);
 
-/** Merge a partial update into the store (used by actions.ts only). */
+/** Merge a partial update into the store (used by the actions only: load/, run/ and graph/layout-actions.ts). */
 export function patchState(patch: Partial<AppState>): void {
   useAppStore.setState(patch);
 }

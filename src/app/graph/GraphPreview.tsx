@@ -1,5 +1,5 @@
 /**
- * The live cell graph while a run is in progress: drawn as a picture in the layout worker (graph-preview.ts)
+ * The live cell graph while a run is in progress: drawn as a picture in the layout worker (src/layout/graph-preview.ts)
  * and shown with a `bitmaprenderer` canvas, so the page's thread does no drawing work. One picture is
  * requested at a time; positions that arrive meanwhile are drawn next.
  */
