@@ -1,6 +1,7 @@
 // Lint rules. Besides the recommended sets, the import boundaries of the architecture are enforced here:
-// the numeric core and the io layer stay pure (no React, no app code, no workers, no DOM-only libraries),
-// and the UI never imports TensorFlow.js (all heavy work happens in the worker).
+// the numeric core, the io layer, the layout module and the shared contract types stay pure (no React, no
+// app code, no workers, no DOM-only libraries); the worker entry points and the engine never import the UI
+// (src/app); and the UI never imports TensorFlow.js (all heavy work happens in the workers).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -10,9 +11,9 @@ const pureLayerRestrictions = {
   patterns: [
     {
       group: ['**/app/**', 'react', 'react-dom', 'zustand', 'comlink', 'sigma'],
-      message: 'core and io stay pure: no UI, no worker plumbing.',
+      message: 'core, io, layout and contract stay pure: no UI, no worker plumbing.',
     },
-    { group: ['**/workers/**'], message: 'core and io never import worker entry points.' },
+    { group: ['**/workers/**'], message: 'core, io, layout and contract never import worker entry points.' },
   ],
 };
 
@@ -38,12 +39,29 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/io/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/io/**/*.ts', 'src/layout/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', pureLayerRestrictions],
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'use the seeded RNG in src/core/rng.' },
+      ],
+    },
+  },
+  {
+    // The workers and the engine serve the page; they never reach into it.
+    files: ['workers/**/*.ts', 'src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/app/**', 'react', 'react-dom', 'zustand'],
+              message: 'workers and the engine never import the UI (src/app).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,30 +1,24 @@
 /**
- * UMAP layout worker: lays out the cell embedding in 2-D with umap-js (see `src/app/umap-layout.ts`) off the
- * page's thread, and exposes `UmapLayoutApi` over Comlink. One layout runs at a time: a new `layout` call or
- * `cancel()` aborts the one in progress, which rejects with an `AbortError`.
+ * Layout worker entry: exposes `LayoutApi` (src/layout/contract.ts) over Comlink: the UMAP layout of the cell
+ * embedding (src/layout/umap-layout.ts) and the live graph preview (src/layout/graph-preview.ts), off the
+ * page's thread. One layout runs at a time: a new `layout` call or `cancel()` aborts the one in progress,
+ * which then answers 'cancelled'.
  */
 import * as Comlink from 'comlink';
-import type {
-  PreviewRequest,
-  UmapLayoutApi,
-  UmapLayoutRequest,
-  UmapProgress,
-} from '../src/app/umap-contract.ts';
-import { drawGraphPreview } from '../src/app/graph-preview.ts';
-import { runUmapLayout } from '../src/app/umap-layout.ts';
+import { err, ok } from '../src/contract/common.ts';
+import type { LayoutApi } from '../src/layout/contract.ts';
+import { drawGraphPreview } from '../src/layout/graph-preview.ts';
+import { layoutResult } from '../src/layout/umap-layout.ts';
 
 let current: AbortController | null = null;
 
-const api: UmapLayoutApi = {
-  async layout(
-    request: UmapLayoutRequest,
-    onProgress?: (progress: UmapProgress) => void,
-  ): Promise<Float32Array> {
+const api: LayoutApi = {
+  async layout(request, onProgress) {
     current?.abort();
     const controller = new AbortController();
     current = controller;
     try {
-      const positions = await runUmapLayout(request, {
+      const result = await layoutResult(request, {
         signal: controller.signal,
         onProgress: onProgress
           ? (p) => {
@@ -33,26 +27,28 @@ const api: UmapLayoutApi = {
             }
           : undefined,
       });
-      return Comlink.transfer(positions, [positions.buffer]);
+      return result.ok ? Comlink.transfer(result, [result.value.buffer]) : result;
     } finally {
       if (current === controller) current = null;
     }
   },
-  cancel(): void {
+  async cancel() {
     current?.abort();
     current = null;
   },
-  async preview(request: PreviewRequest): Promise<ImageBitmap> {
+  async preview(request) {
+    if (typeof OffscreenCanvas === 'undefined')
+      return err('unsupported', 'This browser cannot draw on an OffscreenCanvas.');
     const canvas = new OffscreenCanvas(request.width, request.height);
     const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('This browser cannot draw on an OffscreenCanvas.');
+    if (!ctx) return err('unsupported', 'This browser cannot draw on an OffscreenCanvas.');
     drawGraphPreview(ctx, request.width, request.height, request.positions, {
       nCells: request.labels.length,
       labels: request.labels,
       edges: request.edges,
     });
     const bitmap = canvas.transferToImageBitmap();
-    return Comlink.transfer(bitmap, [bitmap]);
+    return Comlink.transfer(ok(bitmap), [bitmap]);
   },
 };
 

@@ -2,19 +2,19 @@
  * The page: header with the backend badge, the loading panel, errors, dataset summary and preprocessing.
  */
 import { useEffect } from 'react';
-import { backendFromUrl, startEngine } from './actions.ts';
-import { BackendBadge } from './BackendBadge.tsx';
-import { DatasetSummaryPanel } from './DatasetSummaryPanel.tsx';
-import { DropZone } from './DropZone.tsx';
-import { LoadErrorAlert } from './LoadErrorAlert.tsx';
-import { LoadProgressBar } from './LoadProgressBar.tsx';
-import { PreprocessPanel } from './PreprocessPanel.tsx';
-import { ExportPanel } from './run/ExportPanel.tsx';
-import { GraphPanel } from './run/GraphPanel.tsx';
+import { backendFromUrl, startEngine } from './load/load-actions.ts';
+import { BackendBadge } from './shared/BackendBadge.tsx';
+import { DatasetSummaryPanel } from './load/DatasetSummaryPanel.tsx';
+import { DropZone } from './load/DropZone.tsx';
+import { LoadErrorAlert } from './load/LoadErrorAlert.tsx';
+import { LoadProgressBar } from './load/LoadProgressBar.tsx';
+import { PreprocessPanel } from './preprocess/PreprocessPanel.tsx';
+import { ExportPanel } from './results/ExportPanel.tsx';
+import { GraphPanel } from './graph/GraphPanel.tsx';
 import { ProgressPanel } from './run/ProgressPanel.tsx';
-import { ResultsPanel } from './run/ResultsPanel.tsx';
+import { ResultsPanel } from './results/ResultsPanel.tsx';
 import { RunPanel } from './run/RunPanel.tsx';
-import { restoreSession } from './run-actions.ts';
+import { restoreSession } from './run/run-actions.ts';
 
 /** Stop a file dropped outside the drop zone from making the browser navigate to it. */
 function preventStrayDrops(): () => void {

@@ -1,6 +1,11 @@
 /**
- * UI state (zustand). Holds only small summaries from the worker, never matrices; the actions that talk
- * to the engine live in actions.ts.
+ * UI state (zustand). The engine worker keeps the data (the count matrix, the imputed matrix, the models); the
+ * store holds summaries and what the views draw: the dataset and preprocessing summaries, the run's progress,
+ * and per iteration a graph snapshot (the cells x dims embedding, the cell graph's edge list, the labels), the
+ * UMAP positions (cells x 2), the finished run's results and its analysis (marker genes, heatmap). These grow
+ * with the number of cells (an embedding of 10,000 cells x 64 dims is 2.5 MB), never with the number of genes
+ * of the count matrix. The actions that talk to the workers live in `load/load-actions.ts`,
+ * `run/run-actions.ts` and `graph/layout-actions.ts`.
  */
 import { create } from 'zustand';
 import type { AnalysisResults, BackendInfo, DatasetSummary } from '../engine/contract.ts';
@@ -11,7 +16,7 @@ import {
 } from '../core/preprocess/preprocess.ts';
 import type { LoadProgress } from '../io/load-types.ts';
 import type { PresetName } from '../core/pipeline/presets.ts';
-import { idleRun, type RunState } from './run-state.ts';
+import { idleRun, type RunState } from './run/run-state.ts';
 
 /** The UMAP layout of the current embedding, as it converges. */
 export interface LayoutState {
@@ -100,7 +105,7 @@ export const initialState: AppState = {
 
 export const useAppStore = create<AppState>()(() => initialState);
 
-/** Merge a partial update into the store (used by actions.ts only). */
+/** Merge a partial update into the store (used by the actions only: load/, run/ and graph/layout-actions.ts). */
 export function patchState(patch: Partial<AppState>): void {
   useAppStore.setState(patch);
 }

@@ -6,6 +6,7 @@
  * returned as `{ ok: false, error }` values so their code survives the worker boundary; anything thrown is
  * a bug.
  */
+import type { EdgeList, Result as SharedResult, WorkerError } from '../contract/common.ts';
 import type { HeatmapData } from '../core/analysis/heatmap.ts';
 import type { ClusterMarkers } from '../core/analysis/markers.ts';
 import type { DatasetFormat, Orientation } from '../core/dataset.ts';
@@ -109,20 +110,12 @@ export interface DatasetSummary {
 export type EngineErrorCode =
   InputErrorCode | 'internal' | 'no-dataset' | 'no-results' | 'busy' | 'cancelled' | 'bad-params';
 
-export interface EngineError {
-  readonly code: EngineErrorCode;
-  readonly message: string;
-}
+export type EngineError = WorkerError<EngineErrorCode>;
 
-export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
+/** The engine's results: the shared `Result` (src/contract/common.ts) with the engine's error codes. */
+export type Result<T> = SharedResult<T, EngineError>;
 
-/** Undirected edges of the cell graph, each once (from < to). */
-export interface EdgeList {
-  readonly from: Int32Array;
-  readonly to: Int32Array;
-  readonly weight: Float32Array;
-}
+export type { EdgeList };
 
 /** The state after one iteration: what the live cell-graph view draws. */
 export interface GraphSnapshot {

@@ -9,8 +9,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { HeatmapData } from '../../core/analysis/heatmap.ts';
-import { clusterColor } from '../palette.ts';
-import { formatInt } from '../format.ts';
+import { clusterColor } from '../../layout/palette.ts';
+import { formatInt } from '../shared/format.ts';
 import { viridisGradient } from './colormap.ts';
 import { heatmapRasterHeight, rasterizeHeatmap } from './heatmap-raster.ts';
 import { clusterLabel, formatValue } from './result-format.ts';

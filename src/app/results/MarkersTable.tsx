@@ -10,8 +10,8 @@
  */
 import { useId, useState } from 'react';
 import type { ClusterMarkers } from '../../core/analysis/markers.ts';
-import { clusterColor } from '../palette.ts';
-import { formatInt, formatPercent } from '../format.ts';
+import { clusterColor } from '../../layout/palette.ts';
+import { formatInt, formatPercent } from '../shared/format.ts';
 import { clusterLabel, formatP, formatSigned } from './result-format.ts';
 import './results.css';
 

@@ -9,8 +9,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SankeyData, SankeyNode } from '../../core/analysis/sankey.ts';
-import { clusterColor } from '../palette.ts';
-import { formatInt } from '../format.ts';
+import { clusterColor } from '../../layout/palette.ts';
+import { formatInt } from '../shared/format.ts';
 import { defaultSankeyLabel, sankeyLayout } from './sankey-layout.ts';
 import './results.css';
 

@@ -8,7 +8,7 @@
  * cells it covers, so no cell is silently dropped. The strip shows the cluster of the cell at the centre of the
  * column. Values map linearly from [min, max] onto viridis (a 256-entry lookup table).
  */
-import { clusterColor } from '../palette.ts';
+import { clusterColor } from '../../layout/palette.ts';
 import { hexToRgb, viridisRgb } from './colormap.ts';
 
 export interface HeatmapRasterInput {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HeatmapData } from '../../core/analysis/heatmap.ts';
 import type { ClusterMarkers } from '../../core/analysis/markers.ts';
 import { sankeyFlows } from '../../core/analysis/sankey.ts';
-import { clusterColor } from '../palette.ts';
+import { clusterColor } from '../../layout/palette.ts';
 import { hexToRgb, viridisRgb } from './colormap.ts';
 import { HeatmapView } from './HeatmapView.tsx';
 import { rasterizeHeatmap } from './heatmap-raster.ts';

@@ -2,7 +2,7 @@
  * Parameters beyond the preset, each with what it does and scGNN's default; "preset" keeps the preset's value.
  */
 import type { RunSettings } from '../store.ts';
-import { updateSettings } from '../run-actions.ts';
+import { updateSettings } from './run-actions.ts';
 import { OptionalIntField } from './OptionalIntField.tsx';
 
 interface Choice<K extends keyof RunSettings> {

@@ -1,7 +1,9 @@
 /**
- * A labelled whole-number field that may be left empty ("keep the preset's value"), with its explanation.
+ * A labelled whole-number field that may be left empty ("keep the preset's value"), with its explanation: the
+ * shared `NumberField` with whole-number parsing (empty or unusable text = null).
  */
 import type { ReactNode } from 'react';
+import { NumberField } from '../shared/NumberField.tsx';
 
 export function OptionalIntField(p: {
   id: string;
@@ -15,27 +17,20 @@ export function OptionalIntField(p: {
   onChange: (value: number | null) => void;
 }) {
   return (
-    <div className="param">
-      <label htmlFor={p.id}>{p.label}</label>
-      <input
-        id={p.id}
-        type="number"
-        min={p.min}
-        max={p.max}
-        step="1"
-        placeholder={p.placeholder}
-        value={p.value ?? ''}
-        disabled={p.disabled}
-        aria-describedby={`${p.id}-help`}
-        onChange={(e) => {
-          const text = e.currentTarget.value;
-          const v = Number(text);
-          p.onChange(text === '' || !Number.isInteger(v) || v < p.min ? null : v);
-        }}
-      />
-      <p id={`${p.id}-help`} className="param-help">
-        {p.help}
-      </p>
-    </div>
+    <NumberField
+      id={p.id}
+      label={p.label}
+      help={p.help}
+      value={p.value ?? ''}
+      min={p.min}
+      max={p.max}
+      step="1"
+      placeholder={p.placeholder}
+      disabled={p.disabled}
+      onChange={(text) => {
+        const v = Number(text);
+        p.onChange(text === '' || !Number.isInteger(v) || v < p.min ? null : v);
+      }}
+    />
   );
 }

@@ -4,8 +4,8 @@
  * iteration), and the current cluster sizes.
  */
 import { useEffect, useState } from 'react';
-import { clusterColor } from '../palette.ts';
-import { stageEta, type LossCurve, type StageState } from '../run-state.ts';
+import { clusterColor } from '../../layout/palette.ts';
+import { stageEta, type LossCurve, type StageState } from './run-state.ts';
 import { useAppStore } from '../store.ts';
 import { LineChart } from './LineChart.tsx';
 

@@ -3,9 +3,10 @@
  * backend in use, and what happened to the last run.
  */
 import { presets, type PresetName } from '../../core/pipeline/presets.ts';
-import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from '../run-actions.ts';
+import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from './run-actions.ts';
 import { useAppStore } from '../store.ts';
 import { AdvancedParams } from './AdvancedParams.tsx';
+import { NumberField } from '../shared/NumberField.tsx';
 import { OptionalIntField } from './OptionalIntField.tsx';
 
 export function RunPanel() {
@@ -43,25 +44,19 @@ export function RunPanel() {
         </p>
       </fieldset>
       <div className="run-params">
-        <div className="param">
-          <label htmlFor="run-seed">Seed</label>
-          <input
-            id="run-seed"
-            type="number"
-            min="0"
-            step="1"
-            value={settings.seed}
-            disabled={busy}
-            aria-describedby="run-seed-help"
-            onChange={(e) => {
-              const v = Number(e.currentTarget.value);
-              if (Number.isInteger(v) && v >= 0) updateSettings({ seed: v });
-            }}
-          />
-          <p id="run-seed-help" className="param-help">
-            Every random choice follows from it: the same seed, data and backend give the same result.
-          </p>
-        </div>
+        <NumberField
+          id="run-seed"
+          label="Seed"
+          help="Every random choice follows from it: the same seed, data and backend give the same result."
+          value={settings.seed}
+          min="0"
+          step="1"
+          disabled={busy}
+          onChange={(text) => {
+            const v = Number(text);
+            if (Number.isInteger(v) && v >= 0) updateSettings({ seed: v });
+          }}
+        />
         <OptionalIntField
           id="run-iterations"
           label="Maximum iterations"

@@ -1,0 +1,141 @@
+/**
+ * Pure data preparation for the cell graph view (no DOM, no sigma, tested in Node): the undirected edge list
+ * without duplicates or self-loops and each cell's degree, cluster sizes, the view's one-line summary, node
+ * and edge sizes, and a placeholder layout for cells whose positions have not arrived yet.
+ */
+import type { EdgeList } from '../../contract/common.ts';
+
+/** An undirected simple graph: each pair once (`src` < `dst`), its largest weight, and degrees. */
+export interface UndirectedEdges {
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly weight: Float32Array;
+  /** Distinct neighbours of each cell. */
+  readonly degree: Int32Array;
+  readonly minWeight: number;
+  readonly maxWeight: number;
+}
+
+/** Above this many cells only the selected cluster's edges are drawn. */
+export const LARGE_GRAPH_CELLS = 10_000;
+
+/**
+ * Merge directed or repeated edges into undirected pairs (kNN graphs list i->j and j->i): self-loops and
+ * out-of-range endpoints are dropped, a repeated pair keeps its largest weight (a non-finite weight counts
+ * as 0).
+ */
+export function toUndirected(nCells: number, edges: EdgeList | null): UndirectedEdges {
+  const degree = new Int32Array(Math.max(0, nCells));
+  if (!edges || nCells <= 0) {
+    return {
+      src: new Int32Array(0),
+      dst: new Int32Array(0),
+      weight: new Float32Array(0),
+      degree,
+      minWeight: 0,
+      maxWeight: 0,
+    };
+  }
+  const m = Math.min(edges.from.length, edges.to.length);
+  const slot = new Map<number, number>();
+  const src: number[] = [];
+  const dst: number[] = [];
+  const weight: number[] = [];
+  for (let e = 0; e < m; e++) {
+    const a = edges.from[e] as number;
+    const b = edges.to[e] as number;
+    if (a === b || a < 0 || b < 0 || a >= nCells || b >= nCells) continue;
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    const raw = edges.weight[e];
+    const w = raw !== undefined && Number.isFinite(raw) ? raw : 0;
+    const key = lo * nCells + hi;
+    const at = slot.get(key);
+    if (at === undefined) {
+      slot.set(key, src.length);
+      src.push(lo);
+      dst.push(hi);
+      weight.push(w);
+      degree[lo] = (degree[lo] as number) + 1;
+      degree[hi] = (degree[hi] as number) + 1;
+    } else if (w > (weight[at] as number)) {
+      weight[at] = w;
+    }
+  }
+  let minWeight = Infinity;
+  let maxWeight = -Infinity;
+  for (const w of weight) {
+    if (w < minWeight) minWeight = w;
+    if (w > maxWeight) maxWeight = w;
+  }
+  if (weight.length === 0) minWeight = maxWeight = 0;
+  return {
+    src: Int32Array.from(src),
+    dst: Int32Array.from(dst),
+    weight: Float32Array.from(weight),
+    degree,
+    minWeight,
+    maxWeight,
+  };
+}
+
+/** Cells per cluster: index = label (labels >= 0); negative labels (unassigned) are counted apart. */
+export function clusterSizes(
+  labels: Int32Array | null,
+  nCells: number,
+): { sizes: number[]; unassigned: number } {
+  const sizes: number[] = [];
+  let unassigned = 0;
+  if (!labels) return { sizes, unassigned };
+  const n = Math.min(nCells, labels.length);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i] as number;
+    if (c < 0) {
+      unassigned++;
+      continue;
+    }
+    while (sizes.length <= c) sizes.push(0);
+    sizes[c] = (sizes[c] as number) + 1;
+  }
+  return { sizes, unassigned };
+}
+
+/** A cluster's display name: the given name, else "Cluster N" numbered from 1. */
+export function clusterName(c: number, names?: readonly string[]): string {
+  const given = names?.[c];
+  return given !== undefined && given !== '' ? given : `Cluster ${c + 1}`;
+}
+
+const plural = (n: number, one: string, many: string): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The view's accessible summary, e.g. "Cell graph: 124 cells, 3 clusters, 560 edges". */
+export function graphSummary(nCells: number, nClusters: number, nEdges: number): string {
+  return `Cell graph: ${plural(nCells, 'cell', 'cells')}, ${plural(nClusters, 'cluster', 'clusters')}, ${plural(nEdges, 'edge', 'edges')}`;
+}
+
+/** Node radius in pixels: smaller as the graph grows, so dense graphs stay readable. */
+export function nodeSize(nCells: number): number {
+  return Math.min(4, Math.max(1.5, 50 / Math.sqrt(Math.max(1, nCells))));
+}
+
+/** Edge thickness in pixels from its weight within [min, max] (0.4 to 2). */
+export function edgeSize(w: number, min: number, max: number): number {
+  const t = max > min ? (w - min) / (max - min) : 1;
+  return 0.4 + 1.6 * Math.min(1, Math.max(0, t));
+}
+
+/**
+ * Placeholder positions (n x 2) while the layout is pending: a sunflower (golden-angle) spiral filling a disc,
+ * deterministic.
+ */
+export function spiralLayout(nCells: number): Float32Array {
+  const out = new Float32Array(nCells * 2);
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  for (let i = 0; i < nCells; i++) {
+    const r = Math.sqrt((i + 0.5) / Math.max(1, nCells));
+    out[2 * i] = r * Math.cos(i * golden);
+    out[2 * i + 1] = r * Math.sin(i * golden);
+  }
+  return out;
+}

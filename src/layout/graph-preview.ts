@@ -1,0 +1,77 @@
+/**
+ * The cell graph as a picture, drawn with canvas 2D off the page's thread (in the layout worker, on an
+ * OffscreenCanvas): what the page shows while a run is in progress. Drawing with sigma (WebGL) on the page's
+ * thread during a run blocked it for 100-250 ms per frame, and 3.5 s for sigma's start, in headless Chromium
+ * (SwiftShader runs WebGL and the engine's WebGPU work in the same GPU process). When the run ends, the page
+ * switches to the interactive sigma view (src/app/graph/GraphView.tsx).
+ */
+import type { EdgeList } from '../contract/common.ts';
+import { clusterColor, UNASSIGNED_COLOR } from './palette.ts';
+
+export interface PreviewGraph {
+  readonly nCells: number;
+  readonly labels: Int32Array;
+  readonly edges: EdgeList;
+}
+
+type Ctx2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
+
+/** Draw edges (grey, alpha by weight) then nodes (cluster colours) fitted into width x height. */
+export function drawGraphPreview(
+  ctx: Ctx2D,
+  width: number,
+  height: number,
+  positions: Float32Array,
+  graph: PreviewGraph,
+): void {
+  const n = graph.nCells;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  if (positions.length !== 2 * n || n === 0) return;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = positions[2 * i]!;
+    const y = positions[2 * i + 1]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const pad = 12;
+  const scale = Math.min(
+    (width - 2 * pad) / Math.max(maxX - minX, 1e-9),
+    (height - 2 * pad) / Math.max(maxY - minY, 1e-9),
+  );
+  const ox = (width - scale * (maxX - minX)) / 2;
+  const oy = (height - scale * (maxY - minY)) / 2;
+  const px = (i: number) => ox + (positions[2 * i]! - minX) * scale;
+  // Screen y grows downwards; flip so the picture matches sigma's orientation (y up).
+  const py = (i: number) => height - (oy + (positions[2 * i + 1]! - minY) * scale);
+
+  const { from, to, weight } = graph.edges;
+  let maxW = 0;
+  for (let e = 0; e < weight.length; e++) maxW = Math.max(maxW, weight[e]!);
+  ctx.lineWidth = 0.6;
+  ctx.strokeStyle = '#9aa4b2';
+  if (n <= 10_000) {
+    for (let e = 0; e < from.length; e++) {
+      ctx.globalAlpha = 0.15 + 0.45 * (maxW > 0 ? weight[e]! / maxW : 1);
+      ctx.beginPath();
+      ctx.moveTo(px(from[e]!), py(from[e]!));
+      ctx.lineTo(px(to[e]!), py(to[e]!));
+      ctx.stroke();
+    }
+  }
+  ctx.globalAlpha = 1;
+  const r = Math.max(1.5, Math.min(4, 50 / Math.sqrt(n)));
+  for (let i = 0; i < n; i++) {
+    const c = graph.labels[i] ?? -1;
+    ctx.fillStyle = c >= 0 ? clusterColor(c) : UNASSIGNED_COLOR;
+    ctx.beginPath();
+    ctx.arc(px(i), py(i), r, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
