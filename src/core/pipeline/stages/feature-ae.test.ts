@@ -1,0 +1,180 @@
+/**
+ * The feature autoencoder stages on a synthetic input: 36 cells x 12 genes in three groups, each expressing
+ * its own four genes at log1p(10..14), all else 0. Expected values: shapes from the parameters, event order
+ * from the stage code, and that training lowers the loss (last < first) on this easy input.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { denseMatrix, type DenseMatrix } from '../../matrix/dense.ts';
+import { disposeAutoencoder } from '../../nn/autoencoder.ts';
+import { createRng } from '../../rng.ts';
+import { createContext, type ProgressEvent } from '../context.ts';
+import { withParams } from '../params.ts';
+import { createRunContext } from '../run-context.ts';
+import {
+  clusterAutoencoders,
+  featureAutoencoder,
+  newFeatureAutoencoder,
+  retrainFeatureAutoencoder,
+} from './feature-ae.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const N = 36;
+const G = 12;
+const truth = Int32Array.from({ length: N }, (_, i) => Math.floor(i / 12));
+
+function groups(): DenseMatrix {
+  const x = denseMatrix(N, G);
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < G; j++)
+      if (Math.floor(j / 4) === truth[i]) x.data[i * G + j] = Math.log1p(10 + ((i * 7 + j * 3) % 5));
+  return x;
+}
+
+const params = withParams({
+  featureAe: {
+    hidden: 8,
+    latent: 4,
+    pretrain: { epochs: 30, batchSize: N, learningRate: 1e-2 },
+    iteration: { epochs: 3, batchSize: N },
+  },
+  clusterAe: { epochs: 2, batchSize: N },
+});
+
+function setup(seed = 1) {
+  const events: ProgressEvent[] = [];
+  const run = createRunContext(createContext(tf, createRng(seed), (e) => events.push(e)));
+  return { events, run };
+}
+
+const stageEvents = (events: ProgressEvent[]) =>
+  events
+    .filter((e) => e.type === 'stage-start' || e.type === 'stage-end')
+    .map((e) => `${e.type} ${e.stage}${e.iteration !== undefined ? ` ${e.iteration}` : ''}`);
+
+describe('newFeatureAutoencoder', () => {
+  it('has the configured shape and the same weights for the same seed', async () => {
+    const a = newFeatureAutoencoder(G, params, setup(5).run);
+    const b = newFeatureAutoencoder(G, params, setup(5).run);
+    const c = newFeatureAutoencoder(G, params, setup(6).run);
+    try {
+      expect(a.variables.map((v) => v.shape)).toEqual([
+        [12, 8],
+        [8],
+        [8, 4],
+        [4],
+        [4, 8],
+        [8],
+        [8, 12],
+        [12],
+      ]);
+      expect(a.options.latentBiasInit).toBe(params.featureAe.latentBiasInit);
+      const w = async (ae: typeof a) => Array.from(await ae.variables[0]!.data());
+      expect(await w(b)).toEqual(await w(a));
+      expect(await w(c)).not.toEqual(await w(a));
+    } finally {
+      [a, b, c].forEach(disposeAutoencoder);
+    }
+  });
+});
+
+describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder', () => {
+  it('pre-trains, embeds and reconstructs, as the timed feature-ae stage', async () => {
+    const { events, run } = setup();
+    const x = groups();
+    const ae = newFeatureAutoencoder(G, params, run);
+    const before = tf.memory().numTensors;
+    try {
+      const out = await featureAutoencoder({ ae, x, ltmg: null }, params, run);
+      expect([out.z.rows, out.z.cols]).toEqual([N, 4]);
+      expect([out.recon.rows, out.recon.cols]).toEqual([N, G]);
+      expect(out.z.data.every(Number.isFinite)).toBe(true);
+      expect(stageEvents(events)).toEqual(['stage-start feature-ae', 'stage-end feature-ae']);
+      expect(events[0]).toMatchObject({ label: 'Feature autoencoder' });
+      expect(run.training).toHaveLength(1);
+      const rec = run.training[0]!;
+      expect(rec).toMatchObject({ model: 'feature-ae', stage: 'feature-ae', epochs: 30 });
+      expect(rec.lastLoss).toBeLessThan(rec.firstLoss);
+      expect(run.stageSeconds['feature-ae']).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      disposeAutoencoder(ae);
+    }
+  });
+
+  it('uses the LTMG states as entry weights when given (a different loss from the plain SSE)', async () => {
+    const x = groups();
+    const states = Uint8Array.from(x.data, (v) => (v > 0 ? 2 : 0));
+    const losses: number[] = [];
+    for (const ltmg of [null, { nCells: N, nGenes: G, states, components: new Uint8Array(G) }]) {
+      const { run } = setup();
+      const ae = newFeatureAutoencoder(G, params, run);
+      try {
+        await featureAutoencoder({ ae, x, ltmg }, params, run);
+        losses.push(run.training[0]!.firstLoss);
+      } finally {
+        disposeAutoencoder(ae);
+      }
+    }
+    // Same seed, same initial weights: only the loss weighting differs.
+    expect(losses[1]).not.toBe(losses[0]);
+  });
+
+  it('returns the reconstruction untouched when the cluster autoencoders are disabled', async () => {
+    const { events, run } = setup();
+    const ae = newFeatureAutoencoder(G, params, run);
+    const recon = groups();
+    try {
+      const off = withParams({ clusterAe: { enabled: false } }, params);
+      const out = await clusterAutoencoders(
+        { ae, recon, labels: truth, nClusters: 3, iteration: 1 },
+        off,
+        run,
+      );
+      expect(out).toBe(recon);
+      expect(events).toEqual([]);
+    } finally {
+      disposeAutoencoder(ae);
+    }
+  });
+
+  it('trains one cluster autoencoder per cluster, then the feature AE on their output', async () => {
+    const { events, run } = setup();
+    const x = groups();
+    const ae = newFeatureAutoencoder(G, params, run);
+    try {
+      const target = await clusterAutoencoders(
+        { ae, recon: x, labels: truth, nClusters: 3, iteration: 2 },
+        params,
+        run,
+      );
+      expect([target.rows, target.cols]).toEqual([N, G]);
+      expect(target).not.toBe(x);
+      expect(events[0]).toEqual({
+        type: 'stage-start',
+        stage: 'cluster-ae',
+        label: 'Cluster autoencoders (3)',
+        iteration: 2,
+      });
+      expect(run.training.map((r) => r.model)).toEqual(['cluster-ae 0', 'cluster-ae 1', 'cluster-ae 2']);
+      expect(run.training.every((r) => r.epochs === 2)).toBe(true);
+
+      const next = await retrainFeatureAutoencoder({ ae, x, target, iteration: 2 }, params, run);
+      expect([next.z.rows, next.z.cols]).toEqual([N, 4]);
+      expect([next.recon.rows, next.recon.cols]).toEqual([N, G]);
+      expect(stageEvents(events)).toEqual([
+        'stage-start cluster-ae 2',
+        'stage-end cluster-ae 2',
+        'stage-start feature-ae 2',
+        'stage-end feature-ae 2',
+      ]);
+      expect(run.training.at(-1)).toMatchObject({ model: 'feature-ae', epochs: 3 });
+    } finally {
+      disposeAutoencoder(ae);
+    }
+  });
+});
