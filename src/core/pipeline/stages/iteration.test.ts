@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from '../../cluster/metrics.ts';
-import { denseMatrix, type DenseMatrix } from '../../matrix/dense.ts';
+import type { DenseMatrix } from '../../matrix/dense.ts';
+import { G, groups, N, truth } from './test-groups.ts';
 import { disposeAutoencoder } from '../../nn/autoencoder.ts';
 import { createRng } from '../../rng.ts';
 import { createContext, type ProgressEvent } from '../context.ts';
@@ -28,18 +29,6 @@ import {
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const N = 36;
-const G = 12;
-const truth = Int32Array.from({ length: N }, (_, i) => Math.floor(i / 12));
-
-function groups(): DenseMatrix {
-  const x = denseMatrix(N, G);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < G; j++)
-      if (Math.floor(j / 4) === truth[i]) x.data[i * G + j] = Math.log1p(10 + ((i * 7 + j * 3) % 5));
-  return x;
-}
 
 const params = withParams({
   featureAe: { hidden: 8, latent: 4, iteration: { epochs: 3, batchSize: N } },
