@@ -11,33 +11,24 @@
  * measured - 0.05 (a suspiciously better one means the metric or the corruption changed). The dropout entry
  * count is exact: floor(0.1 x the selected matrix's non-zeros). About 10-16 s on two busy cores.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { evalReport } from './test-cli.ts';
 
 const DATA = '../shared/data/goolam_smartseq2_top2000';
 
 describe('scgnn eval figures on goolam (300 genes, seed 2)', () => {
   it('clusters the embryo stages (ARI >= 0.74) and imputes with median L1 in [0.221, 0.291]', () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/scgnn.ts',
-        'eval',
-        `${DATA}/counts.csv.gz`,
-        '--labels',
-        `${DATA}/labels.csv`,
-        '--top-genes',
-        '300',
-        '--seed',
-        '2',
-        '--quiet',
-      ],
-      { encoding: 'utf8', maxBuffer: 1 << 26 },
-    );
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const { status, stderr, report } = evalReport([
+      `${DATA}/counts.csv.gz`,
+      '--labels',
+      `${DATA}/labels.csv`,
+      '--top-genes',
+      '300',
+      '--seed',
+      '2',
+    ]);
+    expect(status, stderr).toBe(0);
+    if (!report) throw new Error('no JSON report');
     expect(report).toMatchObject({ cells: 124, genes: 300, labelledCells: 124, nEntries: 3690 });
     expect(report.ari).toBeGreaterThanOrEqual(0.8397 - 0.1);
     expect(report.nmi).toBeGreaterThanOrEqual(0.8116 - 0.1);

@@ -4,31 +4,22 @@
  * SNPs) well above a stated threshold, and imputes within the published target. The figures in the README
  * come from `npm run bench:eval`; this test only guards against regressions.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { evalReport } from './test-cli.ts';
 
 const DATA = '../shared/data/cellbench_celseq2_3cl';
 
 describe('default pipeline quality on a real dataset', () => {
   it('recovers the 3 cell lines of CellBench CEL-seq2 (ARI > 0.9) and imputes with median L1 < 0.424', () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/scgnn.ts',
-        'eval',
-        `${DATA}/counts.csv.gz`,
-        '--labels',
-        `${DATA}/labels.csv`,
-        '--seed',
-        '1',
-        '--quiet',
-      ],
-      { encoding: 'utf8', maxBuffer: 1 << 26 },
-    );
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const { status, stderr, report } = evalReport([
+      `${DATA}/counts.csv.gz`,
+      '--labels',
+      `${DATA}/labels.csv`,
+      '--seed',
+      '1',
+    ]);
+    expect(status, stderr).toBe(0);
+    if (!report) throw new Error('no JSON report');
     expect(report.cells).toBe(274);
     expect(report.ari).toBeGreaterThan(0.9);
     expect(report.nClusters).toBe(3);
