@@ -9,6 +9,7 @@
  *   npm run bench:eval -- --json            # raw JSON lines
  *   extra CLI parameters after `--`, e.g. npm run bench:eval -- goolam -- --iterations 3
  *   another seed (also seeds the dropout):   npm run bench:eval -- -- --seed 2
+ *   medians over seeds (and their spread):   npm run bench:eval -- -- --seeds 1-5
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -131,8 +132,7 @@ for (const ref of chosen) {
     `${dir}/counts.csv.gz`,
     '--labels',
     `${dir}/labels.csv`,
-    '--seed',
-    '1',
+    ...(extra.includes('--seed') || extra.includes('--seeds') ? [] : ['--seed', '1']),
     '--dropout',
     dropout,
     '--quiet',
@@ -152,6 +152,8 @@ for (const ref of chosen) {
     seconds: { total: number; load: number };
     peakRssMb: number;
     iterations: number;
+    /** With --seeds: [min, max] per figure (the figures above are then medians). */
+    spread?: Record<string, [number, number]>;
   };
   if (json) console.log(JSON.stringify({ dataset: ref.folder, ...r }));
   aris.push(r.ari);
@@ -161,7 +163,8 @@ for (const ref of chosen) {
     r.medianL1 === undefined
       ? '-'
       : `${r.medianL1.toFixed(3)} ${r.medianL1 <= 0.9 * bestL1 ? '✓' : '✗'} (≤ ${(0.9 * bestL1).toFixed(3)})`;
-  const ari = `${r.ari.toFixed(3)} ${r.ari >= ref.scgnnBestAri ? '✓' : '✗'} (≥ ${ref.scgnnBestAri.toFixed(3)}; Leiden ${ref.leidenAri.toFixed(3)})`;
+  const range = r.spread?.ari ? ` [${r.spread.ari[0].toFixed(3)}, ${r.spread.ari[1].toFixed(3)}]` : '';
+  const ari = `${r.ari.toFixed(3)}${range} ${r.ari >= ref.scgnnBestAri ? '✓' : '✗'} (≥ ${ref.scgnnBestAri.toFixed(3)}; Leiden ${ref.leidenAri.toFixed(3)})`;
   const total = r.seconds.total + r.seconds.load;
   const speed = ref.scgnn1PaperSeconds
     ? `${total.toFixed(1)} (${(ref.scgnn1PaperSeconds / total).toFixed(0)}x faster than ${ref.scgnn1PaperSeconds} s)`
@@ -171,12 +174,12 @@ for (const ref of chosen) {
   );
 }
 if (!json) {
-  const seedAt = extra.indexOf('--seed');
+  const seedFlag = extra.includes('--seeds') ? '--seeds' : '--seed';
+  const seedAt = extra.indexOf(seedFlag);
   const seed = seedAt >= 0 ? extra[seedAt + 1] : '1';
-  const rest = extra.filter((a, i) => a !== '--seed' && extra[i - 1] !== '--seed');
-  console.log(
-    `scgnn eval, seed ${seed}, dropout ${dropout}${rest.length ? `, extra: ${rest.join(' ')}` : ''}\n`,
-  );
+  const rest = extra.filter((a, i) => a !== seedFlag && extra[i - 1] !== seedFlag);
+  const which = seedFlag === '--seeds' ? `medians over seeds ${seed} [ARI min, max]` : `seed ${seed}`;
+  console.log(`scgnn eval, ${which}, dropout ${dropout}${rest.length ? `, extra: ${rest.join(' ')}` : ''}\n`);
   console.log(
     '| dataset | cells | ARI (target) | clusters | median L1 (target) | seconds | iterations | peak RSS MB |',
   );

@@ -25,6 +25,23 @@ export interface CliOptions {
   readonly quiet: boolean;
   /** Training profile (compute-profile.ts); null: the backend's class. */
   readonly computeProfile: ComputeClass | null;
+  /** eval only: run once per seed (each seeds the dropout too) and report the medians; null: one run. */
+  readonly seeds: readonly number[] | null;
+}
+
+/** "1-5", "1,3,7" or "2": distinct positive seeds in the order given. */
+export function parseSeeds(text: string): number[] {
+  const seeds: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new Error(`--seeds takes a range or a list, e.g. 1-5 or 1,3,7; got "${text}"`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from || to - from >= 100)
+      throw new Error(`--seeds: "${part.trim()}" is not a range of at most 100 seeds`);
+    for (let s = from; s <= to; s++) if (!seeds.includes(s)) seeds.push(s);
+  }
+  return seeds;
 }
 
 export const USAGE = `scGNN Web command line
@@ -38,6 +55,8 @@ export const USAGE = `scGNN Web command line
 
 Options:
   --seed N                 random seed (default 1)
+  --seeds A-B|A,B,...      eval: one run per seed (each also seeds the dropout); prints every run, the
+                           median and the spread (min-max) of each figure
   --backend wasm|cpu|webgpu|auto
                            TensorFlow.js backend (default wasm; webgpu runs Dawn, on SwiftShader where
                            there is no GPU; auto: the fastest by probe)
@@ -89,6 +108,7 @@ export function parseCli(argv: string[]): CliOptions {
   let h5adX: H5adX = 'imputed';
   let quiet = false;
   let computeProfile: ComputeClass | null = null;
+  let seeds: number[] | null = null;
   let fileParams: ScgnnParamsOverride = {};
   let presetParams: ScgnnParamsOverride = {};
   const p: Record<string, Record<string, unknown>> & { seed?: number } = {};
@@ -191,6 +211,9 @@ export function parseCli(argv: string[]): CliOptions {
         if (computeProfile !== 'cpu' && computeProfile !== 'gpu')
           throw new Error(`--compute-profile must be cpu or gpu, got "${computeProfile}"`);
         break;
+      case '--seeds':
+        seeds = parseSeeds(v());
+        break;
       case '--quiet':
         quiet = true;
         break;
@@ -200,6 +223,8 @@ export function parseCli(argv: string[]): CliOptions {
   }
   if (positional.length !== 1) throw new Error(`Give exactly one input (file or 10x folder).\n\n${USAGE}`);
   if (command !== 'eval' && !out) throw new Error(`${command} needs --out.\n\n${USAGE}`);
+  if (seeds && command !== 'eval') throw new Error(`--seeds is for eval; run takes one --seed.`);
+  if (seeds && p.seed !== undefined) throw new Error('Give --seed or --seeds, not both.');
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
   if (!['wasm', 'cpu', 'webgpu', 'auto'].includes(backend))
     throw new Error(`Unknown backend "${backend}"; choose one of wasm, cpu, webgpu, auto`);
@@ -217,5 +242,6 @@ export function parseCli(argv: string[]): CliOptions {
     params,
     quiet,
     computeProfile,
+    seeds,
   };
 }

@@ -35,6 +35,7 @@ import type { BackendInfo } from '../engine/contract.ts';
 import { InputError, isInputError } from '../io/errors.ts';
 import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
+import { summariseSeeds } from './seed-summary.ts';
 import { loadDataset } from '../io/load.ts';
 import { inputFileFromPath, inputFilesFromFolder } from '../io/node-input.ts';
 import {
@@ -220,10 +221,14 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
 }
 
-async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void> {
-  const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts, backend, 'run');
-  const loadSeconds = (performance.now() - tLoad) / 1000;
+/** One run of the published protocol on `ds` (already loaded): the report `eval` prints. */
+async function evalOnce(
+  ds: LoadedDataset,
+  opts: CliOptions,
+  backend: BackendInfo,
+  loadSeconds: number,
+): Promise<Record<string, unknown>> {
+  const prep = prepare(ds, opts, backend, 'run');
   const { result, seconds } = await runPipeline(prep, opts);
   const report: Record<string, unknown> = {
     dataset: prep.dataset.name,
@@ -242,7 +247,38 @@ async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void
   if (prep.dropout) Object.assign(report, imputationMetrics(result.imputed, prep.dropout));
   report.seconds = { load: loadSeconds, ...seconds };
   report.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(JSON.stringify(report) + '\n');
+  return report;
+}
+
+async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void> {
+  const tLoad = performance.now();
+  const ds = await loadInput(opts);
+  const loadSeconds = (performance.now() - tLoad) / 1000;
+  if (!opts.seeds) {
+    process.stdout.write(JSON.stringify(await evalOnce(ds, opts, backend, loadSeconds)) + '\n');
+    return;
+  }
+  const runs: { seed: number; report: Record<string, unknown> }[] = [];
+  const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : '-');
+  for (const seed of opts.seeds) {
+    log(opts, `== seed ${seed} (${runs.length + 1} of ${opts.seeds.length})`);
+    const report = await evalOnce(ds, { ...opts, params: { ...opts.params, seed } }, backend, loadSeconds);
+    runs.push({ seed, report });
+    process.stderr.write(
+      `seed ${seed}: ARI ${fmt(report.ari)}, NMI ${fmt(report.nmi)}, ${String(report.nClusters)} clusters, ` +
+        `median L1 ${fmt(report.medianL1)}\n`,
+    );
+  }
+  const summary = summariseSeeds(runs);
+  const spread = summary.spread as Record<string, [number, number]>;
+  const line = (key: string, label: string): string =>
+    spread[key] ? `${label} ${fmt(summary[key])} (${fmt(spread[key][0])} to ${fmt(spread[key][1])})` : '';
+  process.stderr.write(
+    `median over seeds ${opts.seeds.join(', ')} (min to max): ` +
+      [line('ari', 'ARI'), line('nmi', 'NMI'), line('medianL1', 'median L1')].filter(Boolean).join(', ') +
+      '\n',
+  );
+  process.stdout.write(JSON.stringify(summary) + '\n');
 }
 
 async function commandLtmg(opts: CliOptions, backend: BackendInfo): Promise<void> {
