@@ -13,7 +13,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LoadedDataset } from '../dataset.ts';
+import { thinCounts } from '../eval/thinning.ts';
 import { csrFromDense, csrToDense, nnz } from '../matrix/csr.ts';
+import { createRng } from '../rng.ts';
 import { withParams } from './params.ts';
 import { buildManifest, evaluateAgainstLabels, OUTPUT_FILES, prepareInput } from './session.ts';
 
@@ -58,6 +60,7 @@ describe('session steps shared by the CLI and the engine (session.ts)', () => {
   it('prepareInput selects cells and genes as worked out by hand, on raw values', () => {
     const p = prepareInput(tinyDataset(), params);
     expect(p.dropout).toBeNull();
+    expect(p.thinning).toBeNull();
     expect(p.selected.cellIds).toEqual(['c0', 'c1', 'c2', 'c3']);
     expect(p.selected.geneIds).toEqual(['g0', 'g2', 'g3']);
     expect([...p.selected.cellIndex]).toEqual([0, 1, 2, 3]);
@@ -104,6 +107,25 @@ describe('session steps shared by the CLI and the engine (session.ts)', () => {
       picks.add(Array.from(o.rows, (r, k) => `${r}:${o.cols[k]}`).join(','));
     }
     expect(picks.size).toBeGreaterThan(1);
+  });
+
+  it('prepareInput with thinning selects on the full depth and runs on Binomial(c, rate), seeded by params.seed', () => {
+    const p = prepareInput(tinyDataset(), params, 0, 0.5);
+    expect(p.dropout).toBeNull();
+    const t = p.thinning!;
+    expect(t.rate).toBe(0.5);
+    // The same selection as without thinning; the full-depth counts stay in selected.matrix.
+    expect(p.selected.geneIds).toEqual(['g0', 'g2', 'g3']);
+    expect([...csrToDense(p.selected.matrix)]).toEqual([5, 1, 0, 0, 3, 0, 7, 0, 1, 1, 9, 0]);
+    expect(p.input.raw).toBe(t.thinned);
+    // The 'thin' stream of the run's seed.
+    const expected = thinCounts(p.selected.matrix, 0.5, createRng(3).fork('thin'));
+    expect([...csrToDense(t.thinned)]).toEqual([...csrToDense(expected)]);
+    const full = csrToDense(p.selected.matrix);
+    csrToDense(t.thinned).forEach((v, i) => {
+      expect(Number.isInteger(v) && v >= 0 && v <= full[i]!).toBe(true);
+    });
+    expect(() => prepareInput(tinyDataset(), params, 0.1, 0.5)).toThrow(/cannot be combined/);
   });
 
   it('evaluateAgainstLabels scores the labelled selected cells only', () => {

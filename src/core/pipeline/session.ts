@@ -1,11 +1,13 @@
 /**
  * The steps around `runScgnn` that the CLI and the browser engine share, so both produce the same files for
- * the same input, parameters and seed: selecting the cells and genes (plus the evaluation protocol's dropout),
- * scoring a clustering against uploaded labels, and the run manifest.
+ * the same input, parameters and seed: selecting the cells and genes (plus the evaluation protocols' dropout
+ * or binomial thinning), scoring a clustering against uploaded labels, and the run manifest.
  */
 import { adjustedRandIndex, encodeLabels, normalizedMutualInfo } from '../cluster/metrics.ts';
 import type { LoadedDataset } from '../dataset.ts';
 import { simulateDropout, type Dropout } from '../eval/dropout.ts';
+import { thinCounts } from '../eval/thinning.ts';
+import type { CsrMatrix } from '../matrix/csr.ts';
 import { preprocess, type Preprocessed, type PreprocessSummary } from '../preprocess/preprocess.ts';
 import { createRng } from '../rng.ts';
 import type { StageName } from './context.ts';
@@ -27,6 +29,11 @@ export interface PreparedInput {
   readonly selected: Preprocessed;
   /** The evaluation protocol's corruption, when a dropout rate was given. */
   readonly dropout: Dropout | null;
+  /**
+   * The thinning protocol's (thinning.ts), when a thinning probability was given: each selected count c
+   * replaced by Binomial(c, rate). The full-depth counts stay in `selected.matrix`.
+   */
+  readonly thinning: { readonly rate: number; readonly thinned: CsrMatrix } | null;
   readonly input: ScgnnInput;
 }
 
@@ -82,20 +89,37 @@ const pct = (f: number): string => `${+(f * 100).toFixed(2)} %`;
 const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /**
- * Select cells and genes on the raw counts (log1p happens inside the pipeline, after any dropout), then zero a
- * seeded fraction `dropoutRate` of the non-zero entries (reference §5) when it is above 0.
+ * Select cells and genes on the raw counts (log1p happens inside the pipeline, after any dropout or thinning),
+ * then, for the evaluation protocols, either zero a seeded fraction `dropoutRate` of the non-zero entries
+ * (reference §5) when it is above 0, or thin every count c to Binomial(c, thinRate) when that is above 0 (the
+ * selection is decided on the full-depth counts either way). Each has its own stream forked from params.seed
+ * ('dropout', 'thin'). Giving both is an error.
  */
-export function prepareInput(ds: LoadedDataset, params: ScgnnParams, dropoutRate = 0): PreparedInput {
+export function prepareInput(
+  ds: LoadedDataset,
+  params: ScgnnParams,
+  dropoutRate = 0,
+  thinRate = 0,
+): PreparedInput {
+  if (dropoutRate > 0 && thinRate > 0) throw new RangeError('dropout and thinning cannot be combined');
   const selected = preprocess(ds.matrix, { ...params.preprocess, log1p: false });
   const dropout =
     dropoutRate > 0
       ? simulateDropout(selected.matrix, dropoutRate, createRng(params.seed).fork('dropout'))
       : null;
+  const thinning =
+    thinRate > 0
+      ? {
+          rate: thinRate,
+          thinned: thinCounts(selected.matrix, thinRate, createRng(params.seed).fork('thin')),
+        }
+      : null;
   return {
     selected,
     dropout,
+    thinning,
     input: {
-      raw: dropout ? dropout.corrupted : selected.matrix,
+      raw: dropout ? dropout.corrupted : thinning ? thinning.thinned : selected.matrix,
       cellIds: selected.cellIds,
       geneIds: selected.geneIds,
     },
