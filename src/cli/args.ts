@@ -16,6 +16,8 @@ export interface CliOptions {
   readonly out?: string;
   readonly labels?: string;
   readonly dropout: number;
+  /** eval only: the thinning protocol's probability P (keep each count with probability P); null: none. */
+  readonly thin: number | null;
   readonly backend: BackendRequest;
   readonly orientation: Orientation | 'auto';
   readonly layout: 'genes-x-cells' | 'cells-x-genes';
@@ -47,7 +49,7 @@ export function parseSeeds(text: string): number[] {
 export const USAGE = `scGNN Web command line
 
   npm run scgnn -- run  <input> --out <dir> [options]     run the pipeline, write the outputs
-  npm run scgnn -- eval <input> --labels <labels.csv> [--dropout 0.1] [options]
+  npm run scgnn -- eval <input> --labels <labels.csv> [--dropout 0.1 | --thin 0.2] [options]
                                                           published protocol; JSON result on the last stdout line
   npm run scgnn -- ltmg <input> --out <file.tsv> [--mode reference|full]
 
@@ -57,6 +59,10 @@ Options:
   --seed N                 random seed (default 1)
   --seeds A-B|A,B,...      eval: one run per seed (each also seeds the dropout); prints every run, the
                            median and the spread (min-max) of each figure
+  --thin P                 eval: binomial thinning instead of the dropout (0 < P < 1): keep each count
+                           with probability P, run on the thinned counts and score the imputation on
+                           every entry against ln(1 + P x full depth), beside no imputation and a
+                           MAGIC-like diffusion (per-gene and per-cell correlation, false signal)
   --backend wasm|cpu|webgpu|auto
                            TensorFlow.js backend (default wasm; webgpu runs Dawn, on SwiftShader where
                            there is no GPU; auto: the fastest by probe)
@@ -102,6 +108,8 @@ export function parseCli(argv: string[]): CliOptions {
   let out: string | undefined;
   let labels: string | undefined;
   let dropout = command === 'eval' ? 0.1 : 0;
+  let dropoutGiven = false;
+  let thin: number | null = null;
   let backend: BackendRequest = 'wasm';
   let orientation: Orientation | 'auto' = 'auto';
   let layout: CliOptions['layout'] = 'genes-x-cells';
@@ -131,6 +139,10 @@ export function parseCli(argv: string[]): CliOptions {
         break;
       case '--dropout':
         dropout = Number(v());
+        dropoutGiven = true;
+        break;
+      case '--thin':
+        thin = Number(v());
         break;
       case '--seed':
         p.seed = int(v(), a);
@@ -226,6 +238,12 @@ export function parseCli(argv: string[]): CliOptions {
   if (seeds && command !== 'eval') throw new Error(`--seeds is for eval; run takes one --seed.`);
   if (seeds && p.seed !== undefined) throw new Error('Give --seed or --seeds, not both.');
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
+  if (thin !== null) {
+    if (command !== 'eval') throw new Error('--thin is for eval.');
+    if (!(thin > 0 && thin < 1)) throw new Error(`--thin must be in (0, 1), got ${thin}`);
+    if (dropoutGiven) throw new Error('--thin and --dropout cannot be combined');
+    dropout = 0;
+  }
   if (!['wasm', 'cpu', 'webgpu', 'auto'].includes(backend))
     throw new Error(`Unknown backend "${backend}"; choose one of wasm, cpu, webgpu, auto`);
   const params = mergeOverrides(mergeOverrides(presetParams, fileParams), p as ScgnnParamsOverride);
@@ -235,6 +253,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(out ? { out } : {}),
     ...(labels ? { labels } : {}),
     dropout,
+    thin,
     backend,
     orientation,
     layout,

@@ -1,0 +1,29 @@
+/** Command-line parsing (args.ts): `--thin`, the thinning protocol's probability, and its limits. */
+import { describe, expect, it } from 'vitest';
+import { parseCli } from './args.ts';
+
+describe('parseCli --thin', () => {
+  it('takes a probability in (0, 1) for eval and turns the default dropout off', () => {
+    const o = parseCli(['eval', 'x.csv', '--thin', '0.2']);
+    expect(o.thin).toBe(0.2);
+    expect(o.dropout).toBe(0);
+    const plain = parseCli(['eval', 'x.csv']);
+    expect(plain.thin).toBeNull();
+    expect(plain.dropout).toBe(0.1);
+  });
+
+  it('refuses values outside (0, 1), a missing value, and commands other than eval', () => {
+    for (const p of ['0', '1', '-0.2', '1.5', 'abc'])
+      expect(() => parseCli(['eval', 'x.csv', '--thin', p])).toThrow(/--thin must be in \(0, 1\)/);
+    expect(() => parseCli(['eval', 'x.csv', '--thin'])).toThrow(/--thin needs a value/);
+    expect(() => parseCli(['run', 'x.csv', '--out', 'o', '--thin', '0.2'])).toThrow(/--thin is for eval/);
+  });
+
+  it('cannot be combined with --dropout, whatever its value and order', () => {
+    for (const args of [
+      ['--thin', '0.2', '--dropout', '0.1'],
+      ['--dropout', '0', '--thin', '0.5'],
+    ])
+      expect(() => parseCli(['eval', 'x.csv', ...args])).toThrow('--thin and --dropout cannot be combined');
+  });
+});
