@@ -19,6 +19,7 @@ export type InputErrorCode =
   | 'too-large'
   | 'all-zero'
   | 'too-few-kept'
+  | 'not-counts'
   | 'bad-labels'
   | 'corrupt-file'
   | 'cancelled';
