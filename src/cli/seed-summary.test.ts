@@ -59,6 +59,58 @@ describe('summariseSeeds', () => {
   });
 });
 
+describe('summariseSeeds with the thinning protocol', () => {
+  const thinRun = (seed: number, gene: number, none: number, magic: number | null, fs: number | null) => ({
+    seed,
+    report: {
+      dataset: 'd',
+      cells: 10,
+      genes: 5,
+      thin: 0.2,
+      thinGeneCorr: gene,
+      thinCellCorr: gene / 2,
+      thinFalseSignal: fs,
+      thinFalseEntries: 40,
+      references: {
+        none: { thinGeneCorr: none, thinCellCorr: none / 2, thinFalseSignal: 0 },
+        magic: { thinGeneCorr: magic, thinCellCorr: 0.5, thinFalseSignal: fs },
+      },
+    },
+  });
+
+  it('gives medians and spreads of the nested reference figures in the same shape', () => {
+    const s = summariseSeeds([
+      thinRun(1, 0.6, 0.3, 0.5, 0.1),
+      thinRun(2, 0.4, 0.1, null, 0.3),
+      thinRun(3, 0.5, 0.2, 0.7, null),
+    ]);
+    expect(s.thin).toBe(0.2);
+    expect(s.thinGeneCorr).toBeCloseTo(0.5, 12);
+    expect(s.thinCellCorr).toBeCloseTo(0.25, 12);
+    expect(s.thinFalseSignal).toBeCloseTo(0.2, 12); // two runs have it: mean of 0.1 and 0.3
+    expect(s.thinFalseEntries).toBe(40);
+    const refs = s.references as Record<string, Record<string, number>>;
+    expect(refs.none!.thinGeneCorr).toBeCloseTo(0.2, 12);
+    expect(refs.none!.thinCellCorr).toBeCloseTo(0.1, 12);
+    expect(refs.none!.thinFalseSignal).toBe(0);
+    expect(refs.magic!.thinGeneCorr).toBeCloseTo(0.6, 12); // runs 1 and 3
+    expect(refs.magic!.thinCellCorr).toBe(0.5);
+    const spread = s.spread as Record<string, unknown>;
+    expect(spread.thinGeneCorr).toEqual([0.4, 0.6]);
+    expect(spread.references).toEqual({
+      none: { thinGeneCorr: [0.1, 0.3], thinCellCorr: [0.05, 0.15], thinFalseSignal: [0, 0] },
+      magic: { thinGeneCorr: [0.5, 0.7], thinCellCorr: [0.5, 0.5], thinFalseSignal: [0.1, 0.3] },
+    });
+  });
+
+  it('adds no references without them', () => {
+    const s = summariseSeeds([{ seed: 1, report: { dataset: 'd', cells: 1, genes: 1, ari: 0.5 } }]);
+    expect(s).not.toHaveProperty('references');
+    expect(s).not.toHaveProperty('thin');
+    expect(s.spread).toEqual({ ari: [0.5, 0.5] });
+  });
+});
+
 describe('scgnn eval --seeds', () => {
   it('runs each seed and reports each run, the medians and the spread', () => {
     const data = '../shared/data/goolam_smartseq2_top2000';
