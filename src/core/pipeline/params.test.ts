@@ -33,7 +33,9 @@ describe('validateParams', () => {
     expect(problems).toContain('cluster.method must be one of louvainK, louvain, kmeans (got "leiden")');
     expect(problems).toContain('cluster.embeddingNorm must be one of l2, none (got "cosine")');
     expect(problems).toContain("cluster.resolution must be 'auto' or a positive number (got 0)");
-    expect(problems).toContain('impute.mode must be one of graph, scgnn1, closed-loop (got "magic")');
+    expect(problems).toContain(
+      'impute.mode must be one of zero-inflated, graph, scgnn1, closed-loop (got "magic")',
+    );
     expect(problems).toContain('graph.prune must be one of mean-std, isolation-forest, none (got "knn")');
     expect(problems).toContain('graph.k must be a positive integer (got 0)');
     expect(problems).toHaveLength(6);

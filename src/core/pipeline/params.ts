@@ -15,6 +15,11 @@ import type { TrainParams } from '../nn/train.ts';
 import { clusterAeDefaults, featureAeDefaults, imputeAeDefaults } from '../nn/train.ts';
 import type { PreprocessParams } from '../preprocess/preprocess.ts';
 import { imputeDefaults, type ImputeParams } from '../impute/impute.ts';
+import {
+  validateZeroInflatedParams,
+  zeroInflatedDefaults,
+  type ZeroInflatedParams,
+} from '../impute/zero-inflated.ts';
 import { preprocessDefaults } from '../preprocess/preprocess.ts';
 
 export interface ScgnnParams {
@@ -61,15 +66,22 @@ export interface ScgnnParams {
   readonly impute: {
     readonly enabled: boolean;
     /**
-     * 'graph' (default): each zero is filled with the gene's level where it is detected among the cell's
-     *   neighbours in the scGNN cell graph (joined with a kNN graph of the input), observed values kept
-     *   (src/core/impute; docs/decisions/imputation-graph.md, scripts/impute-experiments/README.md);
+     * 'zero-inflated' (default): every entry is its posterior mean under a zero-inflated negative binomial
+     *   whose mean is the cell's neighbourhood in the scGNN cell graph (joined with a kNN graph of the input):
+     *   observed counts are shrunk toward it, a zero becomes the level if detected where the data show excess
+     *   zeros and the neighbourhood makes a zero improbable, else the small NB posterior given a zero
+     *   (src/core/impute/zero-inflated.ts; docs/decisions/imputation-zero-inflated.md);
+     * 'graph': each zero is filled with the gene's level where it is detected among the cell's
+     *   neighbours in the same graph, observed values kept (src/core/impute/impute.ts;
+     *   docs/decisions/imputation-graph.md, scripts/impute-experiments/README.md);
      * 'scgnn1': a fresh autoencoder (initial weights) with the graph and cell-type regularisers (paper §1.10);
      * 'closed-loop': scGNN 2.0, the last cluster-autoencoder reconstruction is the imputation.
      */
-    readonly mode: 'graph' | 'scgnn1' | 'closed-loop';
-    /** Settings of the 'graph' mode. */
+    readonly mode: 'zero-inflated' | 'graph' | 'scgnn1' | 'closed-loop';
+    /** Settings of the 'graph' mode, and the graph and level estimate of the 'zero-inflated' mode. */
     readonly graph: ImputeParams;
+    /** Settings of the 'zero-inflated' mode. */
+    readonly zeroInflated: ZeroInflatedParams;
     readonly train: TrainParams;
     /** Weight of the graph regulariser: per-cell error weighted by node degree (reference 0.3). */
     readonly graphWeight: number;
@@ -96,7 +108,8 @@ export interface ScgnnParams {
  *   Decision: docs/decisions/graph-ae-off.md
  * - clustering: SNN-Louvain picks k, on the embedding scaled to unit length (see cluster.ts).
  *   Decisions: docs/decisions/clustering-louvain-k.md, docs/decisions/clustering-embedding-norm.md
- * - imputation: the 'graph' mode (see impute.ts). Decision: docs/decisions/imputation-graph.md
+ * - imputation: the 'zero-inflated' mode (see zero-inflated.ts) instead of the imputation autoencoder.
+ *   Decisions: docs/decisions/imputation-zero-inflated.md (supersedes docs/decisions/imputation-graph.md)
  */
 const miniBatch = { batchSize: 32, learningRate: 2e-3, l1: 0.1 } as const;
 
@@ -122,8 +135,9 @@ export const scgnnDefaults: ScgnnParams = {
   iterations: { max: 3, minAgreement: 0.99, maxGraphChange: 0.01 },
   impute: {
     enabled: true,
-    mode: 'graph',
+    mode: 'zero-inflated',
     graph: imputeDefaults,
+    zeroInflated: zeroInflatedDefaults,
     train: { ...imputeAeDefaults, epochs: 30, batchSize: 32 },
     graphWeight: 0.3,
     celltypeWeight: 0.1,
@@ -173,7 +187,8 @@ export function validateParams(p: ScgnnParams): string[] {
   oneOf(p.cluster.method, ['louvainK', 'louvain', 'kmeans'], 'cluster.method');
   oneOf(p.cluster.louvainGraph, ['snn', 'cell-graph'], 'cluster.louvainGraph');
   oneOf(p.cluster.embeddingNorm, ['l2', 'none'], 'cluster.embeddingNorm');
-  oneOf(p.impute.mode, ['graph', 'scgnn1', 'closed-loop'], 'impute.mode');
+  oneOf(p.impute.mode, ['zero-inflated', 'graph', 'scgnn1', 'closed-loop'], 'impute.mode');
+  problems.push(...validateZeroInflatedParams(p.impute.zeroInflated));
   const { resolution } = p.cluster;
   if (!(resolution === 'auto' || (typeof resolution === 'number' && resolution > 0)))
     problems.push(

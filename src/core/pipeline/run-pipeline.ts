@@ -12,9 +12,10 @@
  *     stop when successive clusterings agree         label-free (ARI between iterations, graph change)
  *     one autoencoder per cluster on recon           recon' (each cell by its own cluster's model)
  *     feature AE further trained on recon'           new z, recon
- *   imputation on the final cell graph + kNN of X    each zero: the gene's level among detecting neighbours
+ *   imputation on the final cell graph + kNN of X    each entry: zero-inflated NB posterior, neighbourhood prior
  *
- * The last iteration stops after clustering (no cluster AEs). Other imputation modes: 'scgnn1', the
+ * The last iteration stops after clustering (no cluster AEs). Other imputation modes: 'graph' (each zero: the
+ * gene's level among detecting neighbours, observed kept), 'scgnn1', the
  * imputation AE from the initial weights with graph (degree) and cell-type (cluster size) weights (the
  * reference); 'closed-loop', scGNN 2.0's last cluster-AE reconstruction. Ground-truth labels never enter this
  * function. Decisions behind the defaults: docs/decisions/ (listed in params.ts). Each step is a stage function
@@ -78,7 +79,11 @@ export async function runScgnn(
     const pretrained = await featureAutoencoder({ ae, x, ltmg }, params, run);
     const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
     const { graph, labels } = em;
-    const imputed = await imputeByMode({ ae, initial, x, recon: em.recon, graph, labels }, params, run);
+    const imputed = await imputeByMode(
+      { ae, initial, x, scale, recon: em.recon, graph, labels },
+      params,
+      run,
+    );
     if (scale) unscaleLog1p(imputed, scale);
     return {
       x,

@@ -1,8 +1,9 @@
 /**
  * The imputation stages on a synthetic input: 36 cells x 12 genes in three groups of 12, each group expressing
  * its own four genes at log1p(10..14) with a few dropouts (zeros) inside those genes; the cell graph links
- * every pair of cells of a group. Expected values: observed entries kept exactly in 'graph' mode, dropouts
- * filled near the group's level (> log1p(5)), the stage label of each mode, and imputationCellWeights worked
+ * every pair of cells of a group. Expected values: observed entries kept exactly in 'graph' mode and shrunk
+ * toward the group's mean in 'zero-inflated' mode, dropouts filled near the group's level (> log1p(5)), other
+ * groups' genes left at 0 by 'zero-inflated', the stage label of each mode, and imputationCellWeights worked
  * out by hand (0.3 · degree + 0.1 · cluster size).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -89,6 +90,27 @@ describe('imputeByMode', () => {
     const { out, inputs, events } = await runMode(withParams({ impute: { enabled: false } }, base));
     expect(out).toBe(inputs.recon);
     expect(events).toEqual([]);
+  });
+
+  it("'zero-inflated' (default): dropouts near the group's level, other groups' genes 0, observed shrunk", async () => {
+    expect(base.impute.mode).toBe('zero-inflated');
+    const { out, inputs, events } = await runMode(base);
+    expect(starts(events)).toEqual(['impute: Imputation (zero-inflated, cell graph)']);
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < G; j++) {
+        const k = i * G + j;
+        const observed = inputs.x.data[k]!;
+        const v = out.data[k]!;
+        if (Math.floor(j / 4) !== truth[i])
+          expect(v, `other group ${i},${j}`).toBe(0); // no neighbour detects it
+        else if (observed === 0)
+          expect(v, `dropout ${i},${j}`).toBeGreaterThan(Math.log1p(8)); // excess zero
+        else {
+          // Observed 10..14: moved a little (toward the neighbours' mean), not kept exactly.
+          expect(Math.abs(v - observed), `observed ${i},${j}`).toBeLessThan(0.2);
+          expect(v).not.toBe(observed);
+        }
+      }
   });
 
   it("'graph': fills only the zeros, the dropouts near their group's level", async () => {

@@ -1,10 +1,13 @@
 /**
- * The imputation, one function per `impute.mode`: 'graph' (each zero from the cell's graph neighbours),
+ * The imputation, one function per `impute.mode`: 'zero-inflated' (every entry's posterior mean under a
+ * zero-inflated negative binomial with the cell's graph neighbourhood as its mean; the default), 'graph' (each
+ * zero from the cell's graph neighbours),
  * 'closed-loop' (scGNN 2.0: the cluster autoencoders' reconstruction), 'scgnn1' (a fresh autoencoder from the
  * feature AE's initial weights, with the graph and cell-type regularisers).
  */
 import { degrees, type CellGraph } from '../../graph/cell-graph.ts';
 import { impute } from '../../impute/impute.ts';
+import { imputeZeroInflated } from '../../impute/zero-inflated.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
 import {
   disposeAutoencoder,
@@ -23,6 +26,8 @@ export interface ImputeInputs {
   readonly initial: AutoencoderSnapshot;
   /** The model input, cells x genes. */
   readonly x: DenseMatrix;
+  /** Library-size factors s_i of x = ln(1 + s_i·c) (absent: x = ln(1 + c)). */
+  readonly scale?: Float64Array;
   /** The feature AE's last reconstruction of X. */
   readonly recon: DenseMatrix;
   readonly graph: CellGraph;
@@ -38,6 +43,17 @@ export const imputeOnGraph: ImputeStage = (inputs, params, run) =>
   run.timed('impute', 'Imputation on the cell graph', () =>
     impute(
       { x: inputs.x, recon: inputs.recon, graph: inputs.graph, labels: inputs.labels },
+      params.impute.graph,
+      run.stageCtx('impute', 'impute'),
+    ),
+  );
+
+/** 'zero-inflated': ZINB posterior means with the graph neighbourhood as prior (src/core/impute/zero-inflated.ts). */
+export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
+  run.timed('impute', 'Imputation (zero-inflated, cell graph)', () =>
+    imputeZeroInflated(
+      { x: inputs.x, scale: inputs.scale, recon: inputs.recon, graph: inputs.graph },
+      params.impute.zeroInflated,
       params.impute.graph,
       run.stageCtx('impute', 'impute'),
     ),
@@ -87,6 +103,7 @@ export const imputeWithAutoencoder: ImputeStage = async (inputs, params, run) =>
 };
 
 const imputeStages: Readonly<Record<ImputeMode, ImputeStage>> = {
+  'zero-inflated': imputeZeroInflatedStage,
   graph: imputeOnGraph,
   'closed-loop': imputeClosedLoop,
   scgnn1: imputeWithAutoencoder,
