@@ -28,8 +28,10 @@
  *
  * Deviation from the reference: scGNN 1.0 imputes with a separate autoencoder (§1.10; the 'scgnn1' mode of
  * pipeline/params.ts); this estimate, on the union graph, has a lower median L1 under the published
- * protocol.
- * Decision: docs/decisions/imputation-graph.md
+ * protocol. It is no longer the default mode (zero-inflated.ts is: this one fills every zero, which the
+ * thinning protocol penalises); zero-inflated.ts uses its level estimate for zeros that are likely failed
+ * detections.
+ * Decision: docs/decisions/imputation-graph.md (superseded by docs/decisions/imputation-zero-inflated.md)
  */
 import { symmetricGraph, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';

@@ -34,11 +34,12 @@
  *
  * Model choices measured on cached pipeline runs (scripts/impute-experiments/thin-variants.ts, README there):
  * the feature AE's or the closed loop's cluster-AE reconstruction as the prior mean gave lower gene
- * correlations and about twice the false signal of the graph neighbourhood; the cell graph joined with a kNN
+ * correlations and about twice the false signal of the graph neighbourhood (goolam, CellBench Drop-seq), and as
+ * the zero fill median L1 above target on three of the four small datasets; the cell graph joined with a kNN
  * graph of the input (the 'graph' mode's neighbourhood) gave higher gene correlations but more false signal on
- * CellBench Drop-seq than the MAGIC-like reference; without the iterations (π from the first moments) π is
- * underestimated (0.08 instead of 0.10 under the 10 % dropout protocol) and Drop-seq's median L1 misses its
- * target.
+ * CellBench Drop-seq than the MAGIC-like reference; without the iterations π is underestimated under the 10 %
+ * dropout protocol (0.06 to 0.08 instead of 0.08 to 0.10 on the UMI sets) and median L1 rises (Drop-seq above
+ * its target with the union graph).
  * Decision: docs/decisions/imputation-zero-inflated.md
  */
 import type { CellGraph } from '../graph/cell-graph.ts';
