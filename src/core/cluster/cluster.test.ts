@@ -12,6 +12,7 @@ import {
   clusterDefaults,
   clusteringEmbedding,
   countCommunities,
+  effectiveResolution,
   louvainKCount,
   mergeSmallClusters,
 } from './cluster.ts';
@@ -183,5 +184,33 @@ describe('clusterCells', () => {
     const normed = await clusterCells(unit, graph, params, ctx);
     expect(adjustedRandIndex(truth, raw.labels)).toBeLessThan(0.5);
     expect(adjustedRandIndex(truth, normed.labels)).toBe(1);
+  });
+});
+
+describe('effectiveResolution', () => {
+  it('keeps louvainResolution up to resolutionCells and grows as sqrt(N / resolutionCells) above', () => {
+    const p = { ...clusterDefaults, louvainResolution: 0.3, resolutionCells: 1000 };
+    expect(effectiveResolution(p, 124)).toBe(0.3);
+    expect(effectiveResolution(p, 1000)).toBe(0.3);
+    expect(effectiveResolution(p, 4000)).toBeCloseTo(0.6, 12); // 0.3 · sqrt(4)
+    expect(effectiveResolution(p, 2250)).toBeCloseTo(0.45, 12); // 0.3 · 1.5
+    expect(effectiveResolution({ ...p, resolutionScaling: 'none' }, 4000)).toBe(0.3);
+  });
+
+  it('is what clusterCells runs Louvain at: a larger resolution splits a graph into more communities', async () => {
+    // One Gaussian cloud of 400 cells (4-D): a connected kNN graph whose community count follows the
+    // resolution. With resolutionCells = 25 the scaled resolution is 0.05 · sqrt(16) = 4x the base.
+    const { data } = blobs([[0, 0, 0, 0]], 400, 1, 5);
+    const ctx = createContext(tf, createRng(2));
+    const graph = buildCellGraph(pruneMeanStd(await knn(data, 10, ctx)));
+    const base = {
+      ...clusterDefaults,
+      method: 'louvain' as const,
+      louvainResolution: 0.05,
+      minClusterSize: 1,
+    };
+    const fixed = await clusterCells(data, graph, { ...base, resolutionScaling: 'none' }, ctx);
+    const scaled = await clusterCells(data, graph, { ...base, resolutionCells: 25 }, ctx);
+    expect(scaled.louvainCommunities).toBeGreaterThan(fixed.louvainCommunities);
   });
 });

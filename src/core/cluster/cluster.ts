@@ -7,7 +7,8 @@
  * (ties: the cluster of the lower first cell).
  *
  * Deviations from the reference (defaults in `clusterDefaults`):
- * - Louvain runs on the SNN graph of the clustered embedding (Jaccard, k = 20) at modularity resolution 0.3,
+ * - Louvain runs on the SNN graph of the clustered embedding (Jaccard, k = 20) at modularity resolution 0.3
+ *   up to 1,000 cells, 0.3 · sqrt(N / 1000) above (`effectiveResolution`),
  *   median count of 5 seeded runs, k = c; the reference uses the pruned kNN cell graph, resolution 1, one run,
  *   k = int(0.8 c) (0.5 from 2,000 cells), 2 if below 3. Reference: `{ resolution: 'auto', louvainResolution:
  *   1, louvainGraph: 'cell-graph', louvainRuns: 1 }`. Decision: docs/decisions/clustering-louvain-k.md
@@ -42,8 +43,17 @@ export interface ClusterParams {
   readonly k?: number;
   /** Scale on the Louvain count; 'auto' = 0.8 if N < 2000 else 0.5 (reference); default 1 (module header). */
   readonly resolution: number | 'auto';
-  /** Louvain's own modularity resolution (reference 1; default 0.3, see the module header). */
+  /**
+   * Louvain's own modularity resolution (reference 1; default 0.3, see the module header) at up to
+   * `resolutionCells` cells; see `resolutionScaling` above that.
+   */
   readonly louvainResolution: number;
+  /**
+   * 'sqrt-cells' (default): above `resolutionCells` cells the resolution grows as sqrt(N / resolutionCells)
+   * (see `effectiveResolution`); 'none': `louvainResolution` at every size (the reference).
+   */
+  readonly resolutionScaling: 'sqrt-cells' | 'none';
+  readonly resolutionCells: number;
   readonly louvainGraph: LouvainGraph;
   /** Neighbours per cell of the 'snn' graph (Seurat 20). */
   readonly snnK: number;
@@ -63,6 +73,8 @@ export const clusterDefaults: ClusterParams = {
   method: 'louvainK',
   resolution: 1,
   louvainResolution: 0.3,
+  resolutionScaling: 'sqrt-cells',
+  resolutionCells: 1000,
   louvainGraph: 'snn',
   snnK: 20,
   louvainRuns: 5,
@@ -78,6 +90,20 @@ export interface ClusterResult {
   /** Louvain community count (0 for 'kmeans', which does not run Louvain). */
   readonly louvainCommunities: number;
   readonly sizes: number[];
+}
+
+/**
+ * The modularity resolution Louvain runs at for N cells. With 'sqrt-cells', r = louvainResolution ·
+ * max(1, sqrt(N / resolutionCells)). Why: modularity has a resolution limit (Fortunato & Barthélemy 2007):
+ * at resolution γ a community with fewer than about sqrt(L / 2γ) internal edges is merged into a neighbour,
+ * and the SNN graph's edge count L grows linearly with N, so at a fixed γ the smallest resolvable cell type
+ * grows as sqrt(N) (ifnb, 2,800 cells and 13 labelled types, got 4-6 clusters at 0.3). γ ∝ N would keep it
+ * fixed but over-segments (measured); γ ∝ sqrt(N) is between the two. Up to `resolutionCells` nothing changes.
+ * Decision: docs/decisions/clustering-resolution-size.md
+ */
+export function effectiveResolution(params: ClusterParams, nCells: number): number {
+  if (params.resolutionScaling === 'none') return params.louvainResolution;
+  return params.louvainResolution * Math.max(1, Math.sqrt(nCells / Math.max(1, params.resolutionCells)));
 }
 
 /** The reference's LouvainK rule: k = int(c x res) if >= 3 else 2, res 'auto' = 0.8 (N < 2000) or 0.5. */
@@ -203,9 +229,10 @@ export async function clusterCells(
     // Several seeded Louvain runs; the run with the median community count is used (its count for LouvainK).
     const runs: { comm: Int32Array; count: number }[] = [];
     const nRuns = Math.max(1, Math.floor(params.louvainRuns));
+    const resolution = effectiveResolution(params, n);
     for (let r = 0; r < nRuns; r++) {
       const c = louvain(graph, {
-        resolution: params.louvainResolution,
+        resolution,
         rng: ctx.rng.fork(r === 0 ? 'louvain' : `louvain-${r}`),
       });
       runs.push({ comm: c, count: countCommunities(c, params.countMinSize) });
