@@ -43,7 +43,7 @@ export interface RunSettings {
   readonly maxIterations: number | null;
   /** Choices overriding the preset ('preset' = keep the preset's). */
   readonly graphAe: 'preset' | 'none' | 'gcn' | 'gat';
-  readonly impute: 'preset' | 'graph' | 'scgnn1' | 'closed-loop' | 'none';
+  readonly impute: 'preset' | 'zero-inflated' | 'graph' | 'scgnn1' | 'closed-loop' | 'none';
   readonly cluster: 'preset' | 'louvainK' | 'louvain';
   readonly ltmg: 'preset' | 'on' | 'off';
   /** Neighbours per cell in the cell graph, overriding the preset's when set. */

@@ -37,9 +37,10 @@ const CHOICES = [
   {
     key: 'impute',
     label: 'Imputation',
-    help: 'graph: zeros filled from the cell’s neighbours in the cell graph (default); scgnn1: the imputation autoencoder with graph and cell-type regularisers; closed loop: scGNN 2.0’s cluster-autoencoder reconstruction.',
+    help: 'zero-inflated (default): each value is its posterior mean under a zero-inflated count model whose prior comes from the cell’s neighbours in the scGNN cell graph, so zeros of genes the neighbourhood does not express stay near 0; graph: every zero filled with the level where the cell’s neighbours detect the gene; scgnn1: the imputation autoencoder with graph and cell-type regularisers; closed loop: scGNN 2.0’s cluster-autoencoder reconstruction.',
     options: [
       ['preset', 'as the preset'],
+      ['zero-inflated', 'zero-inflated'],
       ['graph', 'graph'],
       ['scgnn1', 'scGNN 1.0 autoencoder'],
       ['closed-loop', 'closed loop'],
