@@ -7,7 +7,15 @@ import { createRng } from '../rng.ts';
 import { symmetricGraph, type CellGraph } from './cell-graph.ts';
 import { averagePathLength, isolationForestScores } from './isolation-forest.ts';
 import { knn, type KnnResult } from './knn.ts';
-import { buildCellGraph, graphChange, pruneIsolationForest, pruneMeanStd, pruneNone } from './prune.ts';
+import {
+  buildCellGraph,
+  graphChange,
+  neighbourCount,
+  pruneIsolationForest,
+  pruneMeanStd,
+  pruneNone,
+  roundHalfEven,
+} from './prune.ts';
 
 const ctx = createContext(tf, createRng(1));
 
@@ -111,6 +119,50 @@ describe('buildCellGraph', () => {
     const gauss = buildCellGraph({ knn: nn, kept: Uint8Array.of(1, 1, 1) }, { weighting: 'gaussian' });
     expect(gauss.weights[0]).toBeCloseTo(Math.exp(-0.5), 6);
     expect(gauss.weights[3]).toBeCloseTo(Math.exp(-1), 6);
+  });
+});
+
+describe("scGNN 2.0's graph (reference note §2.1): k = round(0.05 N), weights 1/d, no pruning", () => {
+  it('rounds half to even, as Python', () => {
+    expect([0.5, 1.5, 2.5, 3.5, 4.5, 2.49, 2.51, 3].map(roundHalfEven)).toEqual([0, 2, 2, 4, 4, 2, 3, 3]);
+  });
+
+  it("computes k from N with the 'fraction' rule (at least 1, N - 1 when it would be N)", () => {
+    // 0.05 · N = 5, 2.5, 3.5, 15.85, 35.2, 0.5, 0.25
+    for (const [n, k] of [
+      [100, 5],
+      [50, 2],
+      [70, 4],
+      [317, 16],
+      [704, 35],
+      [10, 1],
+      [5, 1],
+    ])
+      expect(neighbourCount('fraction', 10, 0.05, n!), `N = ${n}`).toBe(k);
+    expect(neighbourCount('fraction', 10, 1, 20)).toBe(19);
+    expect(neighbourCount('fixed', 10, 0.05, 1000)).toBe(10);
+  });
+
+  it('weighs each edge 1/d, symmetric, on cells at 0, 1, 3 and 7 on a line (k = 1)', () => {
+    // Nearest neighbours: 0 -> 1 (d 1), 1 -> 0 (d 1), 3 -> 1 (d 2), 7 -> 3 (d 4).
+    const knnRes: KnnResult = {
+      nNodes: 4,
+      k: 1,
+      neighbors: Int32Array.of(1, 0, 1, 2),
+      distances: Float32Array.of(1, 1, 2, 4),
+    };
+    const g = buildCellGraph(pruneNone(knnRes), { weighting: 'inverse-distance' });
+    expectValidGraph(g);
+    expect([...g.indptr]).toEqual([0, 1, 3, 5, 6]);
+    expect([...g.indices]).toEqual([1, 0, 2, 1, 3, 2]);
+    expect([...g.weights]).toEqual([1, 1, 0.5, 0.5, 0.25, 0.25]);
+    // A distance of 0 (duplicate cells) gives the reference's 1 / 1e-16, finite.
+    const dup = buildCellGraph(
+      pruneNone({ nNodes: 2, k: 1, neighbors: Int32Array.of(1, 0), distances: Float32Array.of(0, 0) }),
+      { weighting: 'inverse-distance' },
+    );
+    expect(dup.weights[0]).toBeCloseTo(1e16, -9);
+    expect(Number.isFinite(dup.weights[0]!)).toBe(true);
   });
 });
 

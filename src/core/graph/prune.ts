@@ -11,6 +11,9 @@
  *   keeps the full kNN plus a kept mask so both views stay available, and `buildCellGraph` drops pruned edges.
  * - Symmetrisation: an edge i-j exists if either i kept j or j kept i (an "or" graph, as the reference's
  *   networkx/igraph graphs are undirected). With 'binary' weights (the reference's 1.0) every edge weighs 1.
+ * - scGNN 2.0's default graph (`--graph_AE_graph_construction v2`, reference note §2.1; `v2:graph_AE.py`
+ *   `feature2adj`, `v2_calculateKNNgraphDistanceMatrixStatsSingleThread`): k = round(0.05 · N) neighbours
+ *   (`neighbourCount` with the 'fraction' rule), weight 1 / (d + 1e-16) ('inverse-distance'), no pruning.
  *
  * `graphChange` is a label-free convergence signal for the EM loop (§1.9): the reference's graph criterion
  * compares dense N x N normalised adjacencies, which this project never builds; the Jaccard distance of the
@@ -87,17 +90,49 @@ export function pruneKnn(knn: KnnResult, method: PruneMethod, embedding: DenseMa
   }
 }
 
+/** How the number of neighbours per cell is chosen: 'fixed' k (scGNN 1.0: 10), or a 'fraction' of the cells. */
+export type KRule = 'fixed' | 'fraction';
+
+/** Edge weights of the cell graph: 'binary' 1 (scGNN 1.0), 'inverse-distance' 1/d (scGNN 2.0), 'gaussian'. */
+export type GraphWeighting = 'binary' | 'inverse-distance' | 'gaussian';
+
+/**
+ * Python's `round` (round half to even) of a non-negative number, as scGNN 2.0 computes its k with it:
+ * round(2.5) = 2, round(3.5) = 4, round(0.5) = 0.
+ */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const diff = x - f;
+  if (diff > 0.5) return f + 1;
+  if (diff < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * Neighbours per cell for N cells. 'fixed': k. 'fraction': scGNN 2.0's `feature2adj` (reference note §2.1,
+ * `--graph_AE_neighborhood_factor 0.05`): round(fraction · N) with Python's rounding, N − 1 if that is N. Here
+ * also at least 1: below 10 cells the reference's k would be 0, an empty graph (it takes the k+1 nearest rows
+ * and drops the first, so k = 0 means no edge). knn() clamps k to N − 1 in any case.
+ */
+export function neighbourCount(rule: KRule, k: number, fraction: number, nCells: number): number {
+  if (rule === 'fixed') return k;
+  const r = roundHalfEven(fraction * nCells);
+  return Math.max(1, r === nCells ? r - 1 : r);
+}
+
+/** Offset of scGNN 2.0's 1 / (d + 1e-16): a distance of 0 (duplicate cells) gives a large finite weight. */
+const INVERSE_DISTANCE_EPS = 1e-16;
+
 /** Smallest weight of a 'gaussian' edge, so that every stored edge stays > 0 (CellGraph's contract). */
 const MIN_GAUSSIAN_WEIGHT = 1e-6;
 
 /**
- * Symmetric, pruned edges dropped; 'binary' weight 1 (reference), 'gaussian' exp(-d^2/(2 sigma_i sigma_j))
- * optional, with the local scale sigma_i = distance to i's k-th neighbour (self-tuning, Zelnik-Manor & Perona).
+ * Symmetric, pruned edges dropped; 'binary' weight 1 (scGNN 1.0), 'inverse-distance' 1 / (d + 1e-16)
+ * (scGNN 2.0; both directions of an edge have the same d, so the same weight), 'gaussian'
+ * exp(-d^2/(2 sigma_i sigma_j)) optional, with the local scale sigma_i = distance to i's k-th neighbour
+ * (self-tuning, Zelnik-Manor & Perona).
  */
-export function buildCellGraph(
-  pruned: PrunedKnn,
-  opts: { weighting?: 'binary' | 'gaussian' } = {},
-): CellGraph {
+export function buildCellGraph(pruned: PrunedKnn, opts: { weighting?: GraphWeighting } = {}): CellGraph {
   const { knn, kept } = pruned;
   const { nNodes: n, k, neighbors, distances } = knn;
   const weighting = opts.weighting ?? 'binary';
@@ -123,6 +158,8 @@ export function buildCellGraph(
       if (sigma) {
         const d = distances[e]!;
         weight[m] = Math.max(Math.exp((-d * d) / (2 * sigma[i]! * sigma[j]!)), MIN_GAUSSIAN_WEIGHT);
+      } else if (weighting === 'inverse-distance') {
+        weight[m] = 1 / (distances[e]! + INVERSE_DISTANCE_EPS);
       } else {
         weight[m] = 1;
       }

@@ -8,7 +8,7 @@ describe('validateParams', () => {
     const choices = withParams({
       normalize: 'none',
       ltmg: { mode: 'full' },
-      graph: { prune: 'isolation-forest' },
+      graph: { prune: 'isolation-forest', kRule: 'fraction', kFraction: 0.05, weights: 'inverse-distance' },
       graphAe: { enabled: true, model: 'gat' },
       cluster: {
         method: 'kmeans',
@@ -27,7 +27,8 @@ describe('validateParams', () => {
     const bad = withParams({
       cluster: { method: 'leiden', embeddingNorm: 'cosine', resolution: 0 },
       impute: { mode: 'magic' },
-      graph: { prune: 'knn', k: 0 },
+      graph: { prune: 'knn', k: 0, kRule: 'percent', kFraction: 0, weights: 'gaussian' },
+      clusterAe: { observedWeight: -1 },
     } as never);
     const problems = validateParams(bad);
     expect(problems).toContain('cluster.method must be one of louvainK, louvain, kmeans (got "leiden")');
@@ -38,6 +39,10 @@ describe('validateParams', () => {
     );
     expect(problems).toContain('graph.prune must be one of mean-std, isolation-forest, none (got "knn")');
     expect(problems).toContain('graph.k must be a positive integer (got 0)');
-    expect(problems).toHaveLength(6);
+    expect(problems).toContain('graph.kRule must be one of fixed, fraction (got "percent")');
+    expect(problems).toContain('graph.kFraction must be in (0, 1] (got 0)');
+    expect(problems).toContain('graph.weights must be one of binary, inverse-distance (got "gaussian")');
+    expect(problems).toContain('clusterAe.observedWeight must be non-negative');
+    expect(problems).toHaveLength(10);
   });
 });

@@ -6,7 +6,7 @@
 import type { ClusterParams } from '../cluster/cluster.ts';
 import { deepMerge, type DeepPartial } from '../deep-merge.ts';
 import { clusterDefaults } from '../cluster/cluster.ts';
-import type { PruneMethod } from '../graph/prune.ts';
+import type { KRule, PruneMethod } from '../graph/prune.ts';
 import type { LtmgParams } from '../ltmg/ltmg.ts';
 import { ltmgDefaults } from '../ltmg/ltmg.ts';
 import type { GraphAeParams } from '../nn/graph-ae.ts';
@@ -47,9 +47,22 @@ export interface ScgnnParams {
     readonly iteration: TrainParams;
   };
   readonly graph: {
-    /** Neighbours per cell (reference 10). */
+    /** Neighbours per cell with kRule 'fixed' (reference 10). */
     readonly k: number;
+    /**
+     * 'fixed': k neighbours (scGNN 1.0); 'fraction': round(kFraction · N), at least 1 (scGNN 2.0's
+     * `--graph_AE_graph_construction v2`, reference note §2.1). See graph/prune.ts `neighbourCount`.
+     */
+    readonly kRule: KRule;
+    /** Fraction of the cells that are a cell's neighbours with kRule 'fraction' (scGNN 2.0: 0.05). */
+    readonly kFraction: number;
     readonly prune: PruneMethod;
+    /**
+     * Edge weights: 'binary' 1 (scGNN 1.0), 'inverse-distance' 1/d (scGNN 2.0). Louvain and the 'graph' /
+     * 'zero-inflated' imputations read them; the graph autoencoder and the imputation AE's degree weights
+     * do not (both references give their GAE a 0/1 adjacency).
+     */
+    readonly weights: 'binary' | 'inverse-distance';
   };
   /** Graph autoencoder; when enabled its embedding is what is clustered (scGNN 1.0 paper runs, scGNN 2.0). */
   readonly graphAe: GraphAeParams & { readonly enabled: boolean };
@@ -128,7 +141,7 @@ export const scgnnDefaults: ScgnnParams = {
     // EM phases train without the LTMG term (v1 `noregu`: plain SSE, weight 1).
     iteration: { ...featureAeDefaults, ...miniBatch, epochs: 10, mseWeight: 1, ltmgWeight: 0 },
   },
-  graph: { k: 10, prune: 'mean-std' },
+  graph: { k: 10, kRule: 'fixed', kFraction: 0.05, prune: 'mean-std', weights: 'binary' },
   graphAe: { ...graphAeDefaults, epochs: 100, enabled: false },
   cluster: clusterDefaults,
   clusterAe: { ...clusterAeDefaults, ...miniBatch, learningRate: 1e-3, epochs: 10, enabled: true },
@@ -171,6 +184,7 @@ export function validateParams(p: ScgnnParams): string[] {
       problems.push(`${name}.epochs must be a non-negative integer`);
     positiveInt(t.batchSize, `${name}.batchSize`);
     if (!(t.learningRate > 0)) problems.push(`${name}.learningRate must be positive`);
+    if (!((t.observedWeight ?? 0) >= 0)) problems.push(`${name}.observedWeight must be non-negative`);
   }
   if (!(p.iterations.minAgreement >= 0 && p.iterations.minAgreement <= 1))
     problems.push('iterations.minAgreement must be in [0, 1]');
@@ -183,6 +197,10 @@ export function validateParams(p: ScgnnParams): string[] {
   oneOf(p.ltmg.mode, ['reference', 'full'], 'ltmg.mode');
   oneOf(p.featureAe.latentActivation, ['relu', 'linear'], 'featureAe.latentActivation');
   oneOf(p.graph.prune, ['mean-std', 'isolation-forest', 'none'], 'graph.prune');
+  oneOf(p.graph.kRule, ['fixed', 'fraction'], 'graph.kRule');
+  if (!(p.graph.kFraction > 0 && p.graph.kFraction <= 1))
+    problems.push(`graph.kFraction must be in (0, 1] (got ${p.graph.kFraction})`);
+  oneOf(p.graph.weights, ['binary', 'inverse-distance'], 'graph.weights');
   oneOf(p.graphAe.model, ['gcn', 'gat'], 'graphAe.model');
   oneOf(p.cluster.method, ['louvainK', 'louvain', 'kmeans'], 'cluster.method');
   oneOf(p.cluster.louvainGraph, ['snn', 'cell-graph'], 'cluster.louvainGraph');

@@ -47,7 +47,9 @@ export const MIN_GENES = 10;
 export function minimumKept(params: ScgnnParams): { cells: number; genes: number } {
   // The cell graph links each cell to k other cells; clustering keeps clusters of at least minClusterSize
   // cells, and two of them are the least that is a clustering.
-  return { cells: Math.max(params.graph.k + 1, 2 * params.cluster.minClusterSize), genes: MIN_GENES };
+  // With kRule 'fraction' k follows N (at most N - 1), so only the clustering sets a minimum.
+  const k = params.graph.kRule === 'fraction' ? 1 : params.graph.k;
+  return { cells: Math.max(k + 1, 2 * params.cluster.minClusterSize), genes: MIN_GENES };
 }
 
 /**
@@ -58,10 +60,13 @@ export function keptSizeProblem(summary: PreprocessSummary, params: ScgnnParams)
   const min = minimumKept(params);
   const { nCells, nGenes } = summary.output;
   if (nCells >= min.cells && nGenes >= min.genes) return null;
-  const k = params.graph.k;
+  const linked =
+    params.graph.kRule === 'fraction'
+      ? `its nearest ${pct(params.graph.kFraction)} of the cells`
+      : `its ${params.graph.k} nearest neighbours`;
   const why =
-    `scGNN needs at least ${min.cells} cells (the cell graph links each cell to its ${k} nearest ` +
-    `neighbours, and clustering needs two clusters of at least ${params.cluster.minClusterSize} cells) and ` +
+    `scGNN needs at least ${min.cells} cells (the cell graph links each cell to ${linked}` +
+    `, and clustering needs two clusters of at least ${params.cluster.minClusterSize} cells) and ` +
     `${min.genes} genes (cells are compared over their gene profiles)`;
   const fixes: string[] = [];
   const filters =

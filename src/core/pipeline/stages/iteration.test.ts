@@ -82,6 +82,34 @@ describe('cellGraph / graphEmbedding / clusterStage', () => {
     expect(events.at(-1)).toMatchObject({ type: 'stage-end', stage: 'graph', iteration: 1 });
   });
 
+  it("scGNN 2.0's graph: k = round(0.05 · 36) = 2, unpruned, each edge weighs 1 / distance", async () => {
+    const { events, run } = setup();
+    const z = groups();
+    const v2 = withParams(
+      { graph: { kRule: 'fraction', kFraction: 0.05, prune: 'none', weights: 'inverse-distance' } },
+      params,
+    );
+    const g = await cellGraph({ z, iteration: 1 }, v2, run);
+    expect(events[0]).toMatchObject({ label: 'Cell graph (kNN, k = 2)' });
+    const dist = (i: number, j: number): number => {
+      let s = 0;
+      for (let c = 0; c < G; c++) s += (z.data[i * G + c]! - z.data[j * G + c]!) ** 2;
+      return Math.sqrt(s);
+    };
+    let edges = 0;
+    for (let i = 0; i < N; i++) {
+      // Each cell keeps its 2 nearest (no pruning); symmetrisation can only add edges.
+      expect(g.indptr[i + 1]! - g.indptr[i]!).toBeGreaterThanOrEqual(2);
+      for (let p = g.indptr[i]!; p < g.indptr[i + 1]!; p++) {
+        const j = g.indices[p]!;
+        // 1 / (d + 1e-16) as the reference: cells repeat in this input (d = 0 gives 1e16).
+        expect(g.weights[p]! * (dist(i, j) + 1e-16)).toBeCloseTo(1, 4);
+        edges++;
+      }
+    }
+    expect(edges).toBeLessThanOrEqual(2 * 2 * N);
+  });
+
   it('clusters z itself without a graph autoencoder, recovering the three groups', async () => {
     const { events, run } = setup();
     const z = groups();

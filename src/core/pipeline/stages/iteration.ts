@@ -12,7 +12,7 @@ import {
 import { adjustedRandIndex } from '../../cluster/metrics.ts';
 import type { CellGraph } from '../../graph/cell-graph.ts';
 import { knn } from '../../graph/knn.ts';
-import { buildCellGraph, graphChange, pruneKnn } from '../../graph/prune.ts';
+import { buildCellGraph, graphChange, neighbourCount, pruneKnn } from '../../graph/prune.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
 import type { Autoencoder } from '../../nn/autoencoder.ts';
 import { runGraphAe } from '../../nn/graph-ae.ts';
@@ -65,11 +65,17 @@ export interface EmModel {
   readonly x: DenseMatrix;
 }
 
-/** kNN graph of an embedding, pruned as configured, symmetric. */
-async function buildGraph(z: DenseMatrix, params: ScgnnParams, ctx: StageContext): Promise<CellGraph> {
-  const neighbours = await knn(z, params.graph.k, ctx); // knn clamps k to N - 1
+/** Neighbours per cell of the cell graph of `nCells` cells (`graph.kRule`: fixed k, or a fraction of N). */
+export function graphK(params: ScgnnParams, nCells: number): number {
+  const { kRule, k, kFraction } = params.graph;
+  return neighbourCount(kRule, k, kFraction, nCells);
+}
+
+/** kNN graph of an embedding (k by `graph.kRule`), pruned and weighted as configured, symmetric. */
+export async function buildGraph(z: DenseMatrix, params: ScgnnParams, ctx: StageContext): Promise<CellGraph> {
+  const neighbours = await knn(z, graphK(params, z.rows), ctx); // knn clamps k to N - 1
   const pruned = pruneKnn(neighbours, params.graph.prune, z, ctx.rng);
-  return buildCellGraph(pruned);
+  return buildCellGraph(pruned, { weighting: params.graph.weights });
 }
 
 /** The cell graph: kNN graph of z, pruned (mean + std by default). */
@@ -80,7 +86,7 @@ export async function cellGraph(
 ): Promise<CellGraph> {
   return run.timed(
     'graph',
-    `Cell graph (kNN, k = ${params.graph.k})`,
+    `Cell graph (kNN, k = ${Math.min(graphK(params, z.rows), Math.max(1, z.rows - 1))})`,
     async () => buildGraph(z, params, run.stageCtx(`graph-${iteration}`, 'graph')),
     iteration,
   );
