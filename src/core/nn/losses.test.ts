@@ -78,6 +78,45 @@ describe('autoencoder losses', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('the observed term (scGNN 2.0) and its written-out gradient match central finite differences', () => {
+    tf.tidy(() => {
+      const { recon, observedTarget } = tiny();
+      const w: LossWeights = {
+        mseWeight: 0,
+        ltmgWeight: 0,
+        l1: 0,
+        l2: 0,
+        observedWeight: 2,
+        reduction: 'sum',
+      };
+      // t = [[0,3],[2,0]]: only (0,1) and (1,0) count; residuals x̂ − t = −3 and −1 → ‖·‖ = √10.
+      const t = tf.tensor2d([
+        [0, 3],
+        [2, 0],
+      ]);
+      const x = observedTarget; // the SSE target plays no part with mseWeight 0
+      const value = (r: number[]): number =>
+        batchLoss(tf, { x, recon: tf.tensor2d(r, [2, 2]), observedTarget: t }, w, [], 1).total.dataSync()[0]!;
+      const r0 = Array.from(recon.dataSync());
+      expect(value(r0)).toBeCloseTo(2 * Math.sqrt(10), 5);
+      const { dRecon } = lossWithGradients(tf, { x, recon, observedTarget: t }, w, [], 1);
+      const g = Array.from(dRecon.dataSync());
+      // d/dx̂ = w·(x̂ − t)⊙[t ≠ 0] / ‖·‖: [0, −6/√10; −2/√10, 0]
+      expect(g[0]).toBe(0);
+      expect(g[3]).toBe(0);
+      expect(g[1]).toBeCloseTo(-6 / Math.sqrt(10), 5);
+      expect(g[2]).toBeCloseTo(-2 / Math.sqrt(10), 5);
+      const h = 1e-2;
+      for (let k = 0; k < 4; k++) {
+        const up = [...r0];
+        const down = [...r0];
+        up[k]! += h;
+        down[k]! -= h;
+        expect(g[k]!, `entry ${k}`).toBeCloseTo((value(up) - value(down)) / (2 * h), 3);
+      }
+    });
+  });
+
   it('zero weights switch terms off; the observed target defaults to x', () => {
     tf.tidy(() => {
       const { x, recon } = tiny();

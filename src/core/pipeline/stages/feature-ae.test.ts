@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { G, groups, N, truth } from './test-groups.ts';
+import { denseMatrix } from '../../matrix/dense.ts';
 import { disposeAutoencoder } from '../../nn/autoencoder.ts';
+import { embedAndReconstruct } from '../../nn/train.ts';
 import { createRng } from '../../rng.ts';
 import { createContext, type ProgressEvent } from '../context.ts';
 import { withParams } from '../params.ts';
@@ -125,6 +127,55 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
       );
       expect(out).toBe(recon);
       expect(events).toEqual([]);
+    } finally {
+      disposeAutoencoder(ae);
+    }
+  });
+
+  it('the observed term (scGNN 2.0) fits the non-zeros of X, not of the reconstruction', async () => {
+    const { events, run } = setup();
+    const x = groups();
+    // A reconstruction that is non-zero everywhere, so its mask would differ from X's.
+    const recon = denseMatrix(
+      N,
+      G,
+      Float32Array.from(x.data, (v) => v + 0.5),
+    );
+    const ae = newFeatureAutoencoder(G, params, run);
+    try {
+      // Each cluster AE starts as a copy of `ae`: its first-epoch term is ‖(x̂₀ − x)[x ≠ 0]‖₂ over the cluster.
+      const x0 = (await embedAndReconstruct(ae, recon, tf)).recon;
+      const expected = [0, 1, 2].map((c) => {
+        let ss = 0;
+        for (let i = 0; i < N; i++) {
+          if (truth[i] !== c) continue;
+          for (let j = 0; j < G; j++) {
+            const k = i * G + j;
+            if (x.data[k] !== 0) ss += (x0.data[k]! - x.data[k]!) ** 2;
+          }
+        }
+        return Math.sqrt(ss);
+      });
+      const withObserved = withParams({ clusterAe: { observedWeight: 1 } }, params);
+      await clusterAutoencoders(
+        { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
+        withObserved,
+        run,
+      );
+      const first = events.filter((e) => e.type === 'loss' && e.epoch === 0);
+      expect(first).toHaveLength(3);
+      first.forEach((e, c) => {
+        if (e.type !== 'loss') throw new Error('not a loss event');
+        expect(e.terms?.observed).toBeCloseTo(expected[c]!, 3);
+      });
+      // Without the weight the term is absent (and X is not needed).
+      events.length = 0;
+      await clusterAutoencoders(
+        { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
+        params,
+        run,
+      );
+      for (const e of events) if (e.type === 'loss') expect(e.terms?.observed).toBeUndefined();
     } finally {
       disposeAutoencoder(ae);
     }

@@ -53,17 +53,25 @@ export async function featureAutoencoder(
   });
 }
 
-/** One autoencoder per cluster on the current reconstruction: each cell by its own cluster's model. */
+/**
+ * One autoencoder per cluster on the current reconstruction: each cell by its own cluster's model. With
+ * `clusterAe.observedWeight` > 0 the scGNN 2.0 term ‖(x − x̂)[x ≠ 0]‖₂ (reference note §2.2) fits the non-zeros
+ * of `observed`, the model input X (v2's `x_dropout`), while the cluster AE's input and SSE target stay the
+ * reconstruction.
+ */
 export async function clusterAutoencoders(
   {
     ae,
     recon,
+    observed,
     labels,
     nClusters,
     iteration,
   }: {
     readonly ae: Autoencoder;
     readonly recon: DenseMatrix;
+    /** The model input X: the observed term's target (used only when clusterAe.observedWeight > 0). */
+    readonly observed?: DenseMatrix;
     readonly labels: Int32Array;
     readonly nClusters: number;
     readonly iteration: number;
@@ -78,7 +86,7 @@ export async function clusterAutoencoders(
     () =>
       trainClusterAutoencoders(
         ae,
-        { x: recon },
+        { x: recon, ...(observed && (params.clusterAe.observedWeight ?? 0) > 0 && { observed }) },
         labels,
         params.clusterAe,
         run.stageCtx(`cluster-ae-${iteration}`, 'cluster-ae'),

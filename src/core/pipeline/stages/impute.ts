@@ -59,13 +59,17 @@ export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
     ),
   );
 
-/** 'closed-loop' (scGNN 2.0): the cluster autoencoders' reconstruction of the last recon is the imputation. */
+/**
+ * 'closed-loop' (scGNN 2.0): the cluster autoencoders' reconstruction of the last recon is the imputation;
+ * with `clusterAe.observedWeight` > 0 their observed term fits the non-zeros of X (reference note §2.2).
+ */
 export const imputeClosedLoop: ImputeStage = (inputs, params, run) =>
   run.timed('impute', 'Imputation (closed loop: cluster autoencoders)', async () => {
+    const observed = (params.clusterAe.observedWeight ?? 0) > 0 ? { observed: inputs.x } : {};
     return (
       await trainClusterAutoencoders(
         inputs.ae,
-        { x: inputs.recon },
+        { x: inputs.recon, ...observed },
         inputs.labels,
         params.clusterAe,
         run.stageCtx('impute', 'impute'),

@@ -206,7 +206,7 @@ export async function oneIteration(
   if (iteration === params.iterations.max) return { state: clusteredState, stop: true };
   // Cluster autoencoders on the current reconstruction, then the feature AE learns from their output.
   const target = await clusterAutoencoders(
-    { ae: model.ae, recon: state.recon, labels, nClusters, iteration },
+    { ae: model.ae, recon: state.recon, observed: model.x, labels, nClusters, iteration },
     params,
     run,
   );
