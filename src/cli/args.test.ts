@@ -27,3 +27,14 @@ describe('parseCli --thin', () => {
       expect(() => parseCli(['eval', 'x.csv', ...args])).toThrow('--thin and --dropout cannot be combined');
   });
 });
+
+describe('parseCli --preset and --k', () => {
+  it('gives the preset, and a given --k is a fixed k even over scgnn2 (k = 5 % of the cells)', () => {
+    expect(parseCli(['run', 'x.csv', '--out', 'o', '--preset', 'scgnn2']).params.graph).toMatchObject({
+      kRule: 'fraction',
+      kFraction: 0.05,
+    });
+    const fixed = parseCli(['run', 'x.csv', '--out', 'o', '--preset', 'scgnn2', '--k', '7']).params.graph;
+    expect(fixed).toMatchObject({ k: 7, kRule: 'fixed', weights: 'inverse-distance' });
+  });
+});

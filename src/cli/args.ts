@@ -75,7 +75,7 @@ Options:
                            arithmetic on any backend)
   --preset NAME            ${presets.map((p) => p.name).join('|')} (default: default); flags and --params override it
   --iterations N           maximum EM iterations (default 3)
-  --k N                    neighbours in the cell graph (default 10)
+  --k N                    neighbours in the cell graph (default 10; --preset scgnn2: 5 % of the cells)
   --prune mean-std|isolation-forest|none
   --cluster louvainK|louvain|kmeans      clustering method (default louvainK)
   --n-clusters N           k for --cluster kmeans
@@ -165,7 +165,9 @@ export function parseCli(argv: string[]): CliOptions {
         set('iterations', 'max', int(v(), a));
         break;
       case '--k':
+        // A given k is a fixed k, also over a preset whose k follows the cell count (scgnn2).
         set('graph', 'k', int(v(), a));
+        set('graph', 'kRule', 'fixed');
         break;
       case '--prune':
         set('graph', 'prune', v());

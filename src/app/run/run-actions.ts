@@ -26,7 +26,8 @@ export function runOverrides(settings: RunSettings, preprocess: unknown): ScgnnP
     seed: settings.seed,
     preprocess: preprocess as ScgnnParamsOverride['preprocess'],
     ...(settings.maxIterations ? { iterations: { max: settings.maxIterations } } : {}),
-    ...(settings.k ? { graph: { k: settings.k } } : {}),
+    // A chosen k is a fixed k, also over a preset whose k follows the cell count (scgnn2).
+    ...(settings.k ? { graph: { k: settings.k, kRule: 'fixed' as const } } : {}),
     ...(settings.graphAe === 'none'
       ? { graphAe: { enabled: false } }
       : settings.graphAe !== 'preset'

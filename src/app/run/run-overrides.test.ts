@@ -14,6 +14,7 @@ describe('the parameters a page run uses', () => {
     expect(p.graphAe.enabled).toBe(true);
     expect(p.graphAe.model).toBe('gat');
     expect(p.impute.mode).toBe('closed-loop');
+    expect(p.graph.kRule).toBe('fraction');
     expect(p.preprocess).toEqual(preprocessDefaults);
   });
 
@@ -31,6 +32,7 @@ describe('the parameters a page run uses', () => {
     const p = withParams(runOverrides(settings, { ...preprocessDefaults, nTopGenes: 300 }));
     expect(p.iterations.max).toBe(4);
     expect(p.graph.k).toBe(15);
+    expect(p.graph.kRule).toBe('fixed');
     expect([p.graphAe.enabled, p.graphAe.model]).toEqual([true, 'gcn']);
     expect(p.impute.enabled).toBe(false);
     expect(p.cluster.method).toBe('louvain');
