@@ -250,7 +250,32 @@ async function xOf(c: Parameters<Variant>[0]): Promise<DenseMatrix> {
 const exprGraph = async (c: Parameters<Variant>[0], k = 10) =>
   expressionGraph(await xOf(c), k, ctxFor(c.seed, 'x'));
 
+async function refine(
+  c: Parameters<Variant>[0],
+  rule: string,
+  p: Partial<GraphAeParams>,
+  graph: 'cell' | 'snn' = 'cell',
+) {
+  const init = await RULES[rule]!(c.z, c.seed);
+  const g = graph === 'snn' ? await snnZ(c) : c.graph;
+  const r = await runGraphAe(
+    unitRows(c.z),
+    g,
+    { ...graphAeDefaults, epochs: 100, binarizeInput: false, refineEpochs: 50, ...p },
+    ctxFor(c.seed, 'gae'),
+    init,
+  );
+  const labels = r.labels!;
+  return { labels, nClusters: new Set(labels).size };
+}
+
 export const VARIANTS_EXTRA: Record<string, Variant> = {
+  'dec-gae-lk': async (c) => refine(c, 'lk', { variational: false }),
+  'dec-gcn-lk': async (c) => refine(c, 'lk', {}),
+  'dec-gat-lk': async (c) => refine(c, 'lk', { model: 'gat' }),
+  'dec-gcn-lk-w01': async (c) => refine(c, 'lk', { refineWeight: 0.1 }),
+  'dec-gcn-lk-w10': async (c) => refine(c, 'lk', { refineWeight: 10 }),
+  'dec-gcn-lk-snn': async (c) => refine(c, 'lk', {}, 'snn'),
   'louv-0.3': async (c) => clusterWith(c.z, c.seed, { method: 'louvain' }),
   'louv-0.5': async (c) => clusterWith(c.z, c.seed, { method: 'louvain', louvainResolution: 0.5 }),
   'louv-0.8': async (c) => clusterWith(c.z, c.seed, { method: 'louvain', louvainResolution: 0.8 }),

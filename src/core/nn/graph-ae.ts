@@ -22,6 +22,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/t
 import type { CellGraph } from '../graph/cell-graph.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import type { StageContext } from '../pipeline/context.ts';
+import { centroids, clusterHeadLoss, hardAssign, softAssign, targetDistribution } from './cluster-head.ts';
 import { disposeGat, gatEncode, gatStep, gatVariables, initGat } from './gat.ts';
 import { disposeGcn, gcnEncode, gcnStep, gcnVariables, initGcn, type EmbeddingLoss } from './gcn.ts';
 import {
@@ -56,6 +57,15 @@ export interface GraphAeParams {
   readonly binarizeInput: boolean;
   /** GCN-VAE with KL (scGNN 1.0) vs plain GAE. GCN only. */
   readonly variational: boolean;
+  /**
+   * Epochs of self-supervised cluster refinement after `epochs` (cluster-head.ts: DEC's KL(P ‖ Q) added to
+   * the graph loss, centres started at the given clustering's centroids in the embedding); 0 = none.
+   */
+  readonly refineEpochs: number;
+  /** Weight of the KL term during refinement. */
+  readonly refineWeight: number;
+  /** The target P is recomputed from Q every this many refinement epochs. */
+  readonly refineUpdateEvery: number;
 }
 
 export const graphAeDefaults: GraphAeParams = {
@@ -70,6 +80,9 @@ export const graphAeDefaults: GraphAeParams = {
   denseLossMaxCells: 2000,
   binarizeInput: true,
   variational: true,
+  refineEpochs: 0,
+  refineWeight: 1,
+  refineUpdateEvery: 10,
 };
 
 export interface GraphAeResult {
@@ -78,6 +91,14 @@ export interface GraphAeResult {
   /** Training loss per epoch. */
   readonly losses: number[];
   readonly seconds: number;
+  /** With refinement: each cell's cluster (argmax of the soft assignment); null otherwise. */
+  readonly labels: Int32Array | null;
+}
+
+/** The clustering the refinement starts from. */
+export interface RefineStart {
+  readonly labels: Int32Array;
+  readonly nClusters: number;
 }
 
 /** scGNN 1.0's input: 1 where a value exceeds its column's mean, else 0 (`scGNN.py:419-420`). */
@@ -101,6 +122,7 @@ export async function runGraphAe(
   graph: CellGraph,
   params: GraphAeParams,
   ctx: StageContext,
+  start: RefineStart | null = null,
 ): Promise<GraphAeResult> {
   const { tf } = ctx;
   const t0 = performance.now();
@@ -134,6 +156,18 @@ export async function runGraphAe(
   // Adam as torch.optim.Adam defaults (eps 1e-8; tfjs would default to 1e-7).
   const optimizer = tf.train.adam(params.learningRate, 0.9, 0.999, 1e-8);
   const losses: number[] = [];
+  const refineEpochs = start && start.nClusters > 1 ? params.refineEpochs : 0;
+  const totalEpochs = params.epochs + refineEpochs;
+  let mu: Variable | null = null;
+  let target: Tensor2D | null = null;
+  let dMu: Tensor2D | null = null;
+  const muOptimizer = refineEpochs > 0 ? tf.train.adam(params.learningRate, 0.9, 0.999, 1e-8) : null;
+  const updateTarget = (): void => {
+    target?.dispose();
+    const q = tf.tidy(() => softAssign(tf, encode(), mu as Tensor2D));
+    target = targetDistribution(tf, q);
+    q.dispose();
+  };
   const pending: { epoch: number; loss: Scalar; terms: Tensor1D }[] = [];
   const flush = async (): Promise<void> => {
     for (const p of pending) {
@@ -147,7 +181,7 @@ export async function runGraphAe(
         stage: 'graph-ae',
         model: `graph-ae ${params.model}`,
         epoch: p.epoch,
-        epochs: params.epochs,
+        epochs: totalEpochs,
         loss,
         terms: variational
           ? { reconstruction: reconstruction!, kl: kl! }
@@ -159,7 +193,15 @@ export async function runGraphAe(
 
   let lastFlush = performance.now();
   try {
-    for (let epoch = 0; epoch < params.epochs; epoch++) {
+    for (let epoch = 0; epoch < totalEpochs; epoch++) {
+      if (refineEpochs > 0 && epoch === params.epochs) {
+        const emb = encode();
+        const e = (await emb.data()) as Float32Array;
+        emb.dispose();
+        const k = start!.nClusters;
+        mu = tf.variable(tf.tensor2d(centroids(e, params.latent, start!.labels, k), [k, params.latent]));
+      }
+      if (mu && (epoch - params.epochs) % Math.max(1, params.refineUpdateEvery) === 0) updateTarget();
       const perEpoch: Tensor[] = [];
       let eps: Tensor2D | null = null;
       if (variational) {
@@ -181,29 +223,52 @@ export async function runGraphAe(
         };
         perEpoch.push(negatives.fwd, negatives.inv, negatives.keep);
       }
-      const recon: EmbeddingLoss = (z) =>
+      const graphLoss: EmbeddingLoss = (z) =>
         labels ? denseReconLoss(tf, z, labels, weights) : sparseReconLoss(tf, gtSelf, z, negatives!, weights);
+      const recon: EmbeddingLoss = !mu
+        ? graphLoss
+        : (z) => {
+            const g = graphLoss(z);
+            const h = clusterHeadLoss(tf, z, mu as Tensor2D, target!);
+            dMu = tf.keep(tf.mul(h.dMu, params.refineWeight) as Tensor2D);
+            return {
+              loss: tf.add(g.loss, tf.mul(h.loss, params.refineWeight)) as Scalar,
+              dZ: tf.add(g.dZ, tf.mul(h.dZ, params.refineWeight)) as Tensor2D,
+            };
+          };
       const step = gcn ? gcnStep(tf, gtSelf, x, gcn, eps, recon) : gatStep(tf, gtGat!, x, gat!, recon);
       optimizer.applyGradients(varList.map((v, i) => ({ name: v.name, tensor: step.grads[i]! })));
       for (const g of step.grads) g.dispose();
+      if (mu && dMu) {
+        muOptimizer!.applyGradients([{ name: mu.name, tensor: dMu }]);
+        (dMu as Tensor2D).dispose();
+        dMu = null;
+      }
       const { loss, terms } = step;
       for (const t of perEpoch) t.dispose();
       pending.push({ epoch, loss, terms });
       const due = performance.now() - lastFlush >= CHECKPOINT_MS || (epoch + 1) % CHECKPOINT_EVERY === 0;
-      if (due || epoch === params.epochs - 1) {
+      if (due || epoch === totalEpochs - 1) {
         lastFlush = performance.now();
         await flush();
-        ctx.progress((epoch + 1) / params.epochs);
+        ctx.progress((epoch + 1) / totalEpochs);
         await ctx.checkpoint();
       }
     }
     const emb = encode();
     const data = (await emb.data()) as Float32Array;
+    let refined: Int32Array | null = null;
+    if (mu) {
+      const q = softAssign(tf, emb, mu as Tensor2D);
+      refined = await hardAssign(q);
+      q.dispose();
+    }
     emb.dispose();
     return {
       embedding: denseMatrix(n, params.latent, new Float32Array(data)),
       losses,
       seconds: (performance.now() - t0) / 1000,
+      labels: refined,
     };
   } finally {
     for (const p of pending) {
@@ -211,6 +276,9 @@ export async function runGraphAe(
       p.terms.dispose();
     }
     optimizer.dispose();
+    muOptimizer?.dispose();
+    (mu as Variable | null)?.dispose();
+    (target as Tensor2D | null)?.dispose();
     if (gcn) disposeGcn(gcn);
     if (gat) disposeGat(gat);
     x.dispose();

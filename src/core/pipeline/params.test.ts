@@ -25,7 +25,14 @@ describe('validateParams', () => {
 
   it('names each unknown choice and what is allowed', () => {
     const bad = withParams({
-      cluster: { method: 'leiden', embeddingNorm: 'cosine', resolution: 0 },
+      cluster: {
+        method: 'leiden',
+        embeddingNorm: 'cosine',
+        resolution: 0,
+        resolutionScaling: 'cube-root',
+        resolutionCells: 0,
+      },
+      graphAe: { refineEpochs: 5 },
       impute: { mode: 'magic' },
       graph: { prune: 'knn', k: 0, kRule: 'percent', kFraction: 0, weights: 'gaussian' },
       clusterAe: { observedWeight: -1 },
@@ -34,6 +41,11 @@ describe('validateParams', () => {
     expect(problems).toContain('cluster.method must be one of louvainK, louvain, kmeans (got "leiden")');
     expect(problems).toContain('cluster.embeddingNorm must be one of l2, none (got "cosine")');
     expect(problems).toContain("cluster.resolution must be 'auto' or a positive number (got 0)");
+    expect(problems).toContain('cluster.resolutionScaling must be one of sqrt-cells, none (got "cube-root")');
+    expect(problems).toContain('cluster.resolutionCells must be positive');
+    expect(problems).toContain(
+      'graphAe.refineEpochs is an option of the graph AE experiments, not of the pipeline: use 0',
+    );
     expect(problems).toContain(
       'impute.mode must be one of zero-inflated, graph, scgnn1, closed-loop (got "magic")',
     );
@@ -43,6 +55,6 @@ describe('validateParams', () => {
     expect(problems).toContain('graph.kFraction must be in (0, 1] (got 0)');
     expect(problems).toContain('graph.weights must be one of binary, inverse-distance (got "gaussian")');
     expect(problems).toContain('clusterAe.observedWeight must be non-negative');
-    expect(problems).toHaveLength(10);
+    expect(problems).toHaveLength(13);
   });
 });

@@ -204,6 +204,12 @@ export function validateParams(p: ScgnnParams): string[] {
     problems.push(`graph.kFraction must be in (0, 1] (got ${p.graph.kFraction})`);
   oneOf(p.graph.weights, ['binary', 'inverse-distance'], 'graph.weights');
   oneOf(p.graphAe.model, ['gcn', 'gat'], 'graphAe.model');
+  // The refinement needs a clustering to start from, which the pipeline does not pass (an experiment option of
+  // runGraphAe: docs/decisions/graph-ae-off.md); refuse it rather than ignore it.
+  if (p.graphAe.refineEpochs !== 0)
+    problems.push(
+      'graphAe.refineEpochs is an option of the graph AE experiments, not of the pipeline: use 0',
+    );
   oneOf(p.cluster.method, ['louvainK', 'louvain', 'kmeans'], 'cluster.method');
   oneOf(p.cluster.louvainGraph, ['snn', 'cell-graph'], 'cluster.louvainGraph');
   oneOf(p.cluster.embeddingNorm, ['l2', 'none'], 'cluster.embeddingNorm');
