@@ -61,6 +61,21 @@ const referenceFeatureAe = { latentActivation: 'relu', latentBiasInit: 0, hidden
  *   no held-out edges (graph-ae.ts);
  * - trimClustering (see referenceLouvainK).
  */
+/**
+ * Feature-AE pre-training of both reference tools (§1.4, §2.5): 500 full-batch epochs, Adam lr 1e-3,
+ * 0.1·SSE + 0.9·LTMG-weighted SSE, no L1 (both benchmarks apply it only in a later phase).
+ */
+const referencePretrain = {
+  epochs: 500,
+  batchSize: REFERENCE_BATCH,
+  learningRate: 1e-3,
+  mseWeight: 0.1,
+  ltmgWeight: 0.9,
+  l1: 0,
+  l2: 0,
+  reduction: 'sum',
+} as const;
+
 const scgnn1Paper: ScgnnParamsOverride = {
   // §1.2: ln(1 + x) only, no library-size normalisation anywhere in v1.
   normalize: 'none',
@@ -70,16 +85,7 @@ const scgnn1Paper: ScgnnParamsOverride = {
     ...referenceFeatureAe,
     // §1.4: 500 epochs (`--Regu-epochs`), full batch, Adam lr 1e-3, 0.1·SSE + 0.9·LTMG-weighted SSE; the
     // benchmark applies L1 only in the imputation phase (§1.4 "bench applies it only in the imputation").
-    pretrain: {
-      epochs: 500,
-      batchSize: REFERENCE_BATCH,
-      learningRate: 1e-3,
-      mseWeight: 0.1,
-      ltmgWeight: 0.9,
-      l1: 0,
-      l2: 0,
-      reduction: 'sum',
-    },
+    pretrain: referencePretrain,
     // §1.4: +200 epochs per EM iteration (`--EM-epochs`), no LTMG term.
     iteration: {
       epochs: 200,
@@ -168,16 +174,7 @@ const scgnn2: ScgnnParamsOverride = {
     ...referenceFeatureAe,
     // §2.5 `--feature_AE_epoch 500 300`, batch 12,800, lr 1e-3; §2.2: (1 − 0.9)·SSE + 0.9·LTMG-weighted SSE
     // before the EM, plain SSE in it; L1 only in the cluster AEs ('Celltype').
-    pretrain: {
-      epochs: 500,
-      batchSize: REFERENCE_BATCH,
-      learningRate: 1e-3,
-      mseWeight: 0.1,
-      ltmgWeight: 0.9,
-      l1: 0,
-      l2: 0,
-      reduction: 'sum',
-    },
+    pretrain: referencePretrain,
     iteration: {
       epochs: 300,
       batchSize: REFERENCE_BATCH,
