@@ -45,6 +45,26 @@ const referenceLouvainK = {
 const referenceFeatureAe = { latentActivation: 'relu', latentBiasInit: 0, hidden: 512, latent: 128 } as const;
 
 /**
+ * One training phase of the reference tools: full batch, Adam lr 1e-3, summed plain SSE, no LTMG term, no L1
+ * or L2. Each phase below states what it changes (reference note §1.4, §1.8, §1.10, §2.2, §2.5).
+ */
+const referencePhase = {
+  batchSize: REFERENCE_BATCH,
+  learningRate: 1e-3,
+  mseWeight: 1,
+  ltmgWeight: 0,
+  l1: 0,
+  l2: 0,
+  reduction: 'sum',
+} as const;
+
+/**
+ * Feature-AE pre-training of both reference tools (§1.4, §2.5): 500 epochs, 0.1·SSE + 0.9·LTMG-weighted SSE,
+ * no L1 (both benchmarks apply it only in a later phase).
+ */
+const referencePretrain = { ...referencePhase, epochs: 500, mseWeight: 0.1, ltmgWeight: 0.9 } as const;
+
+/**
  * scGNN 1.0 as its paper's benchmarks ran (`main_benchmark.py --regulized-type LTMG --EMtype celltypeEM
  * --clustering-method LouvainK --useGAEembedding`, §5.3 "Paper benchmark command"). Not representable:
  * - stopping: the benchmark stops when the clustering agrees with the TRUE labels (ARI > 0.95, §1.9 "bench
@@ -61,21 +81,6 @@ const referenceFeatureAe = { latentActivation: 'relu', latentBiasInit: 0, hidden
  *   no held-out edges (graph-ae.ts);
  * - trimClustering (see referenceLouvainK).
  */
-/**
- * Feature-AE pre-training of both reference tools (§1.4, §2.5): 500 full-batch epochs, Adam lr 1e-3,
- * 0.1·SSE + 0.9·LTMG-weighted SSE, no L1 (both benchmarks apply it only in a later phase).
- */
-const referencePretrain = {
-  epochs: 500,
-  batchSize: REFERENCE_BATCH,
-  learningRate: 1e-3,
-  mseWeight: 0.1,
-  ltmgWeight: 0.9,
-  l1: 0,
-  l2: 0,
-  reduction: 'sum',
-} as const;
-
 const scgnn1Paper: ScgnnParamsOverride = {
   // §1.2: ln(1 + x) only, no library-size normalisation anywhere in v1.
   normalize: 'none',
@@ -87,16 +92,7 @@ const scgnn1Paper: ScgnnParamsOverride = {
     // benchmark applies L1 only in the imputation phase (§1.4 "bench applies it only in the imputation").
     pretrain: referencePretrain,
     // §1.4: +200 epochs per EM iteration (`--EM-epochs`), no LTMG term.
-    iteration: {
-      epochs: 200,
-      batchSize: REFERENCE_BATCH,
-      learningRate: 1e-3,
-      mseWeight: 1,
-      ltmgWeight: 0,
-      l1: 0,
-      l2: 0,
-      reduction: 'sum',
-    },
+    iteration: { ...referencePhase, epochs: 200 },
   },
   // §1.5: k = 10, mean + std pruning, 0/1 weights.
   graph: { k: 10, kRule: 'fixed', prune: 'mean-std', weights: 'binary' },
@@ -113,18 +109,7 @@ const scgnn1Paper: ScgnnParamsOverride = {
   },
   cluster: referenceLouvainK,
   // §1.8: cluster AEs on (`--EMtype celltypeEM`), 200 epochs (`--cluster-epochs`), full batch, lr 1e-3.
-  clusterAe: {
-    enabled: true,
-    epochs: 200,
-    batchSize: REFERENCE_BATCH,
-    learningRate: 1e-3,
-    mseWeight: 1,
-    ltmgWeight: 0,
-    l1: 0,
-    l2: 0,
-    observedWeight: 0,
-    reduction: 'sum',
-  },
+  clusterAe: { enabled: true, ...referencePhase, epochs: 200, observedWeight: 0 },
   // §1.9: `--EM-iteration 10`; label-free stopping, see above.
   iterations: { max: 10, minAgreement: 0.99, maxGraphChange: 0 },
   // §1.10: a fresh AE from the initial weights, 200 epochs, SSE weight 0, graph 0.3 and cell-type 0.1
@@ -132,16 +117,7 @@ const scgnn1Paper: ScgnnParamsOverride = {
   impute: {
     enabled: true,
     mode: 'scgnn1',
-    train: {
-      epochs: 200,
-      batchSize: REFERENCE_BATCH,
-      learningRate: 1e-3,
-      mseWeight: 0,
-      ltmgWeight: 0,
-      l1: 1,
-      l2: 0,
-      reduction: 'sum',
-    },
+    train: { ...referencePhase, epochs: 200, mseWeight: 0, l1: 1 },
     graphWeight: 0.3,
     celltypeWeight: 0.1,
   },
@@ -175,16 +151,7 @@ const scgnn2: ScgnnParamsOverride = {
     // §2.5 `--feature_AE_epoch 500 300`, batch 12,800, lr 1e-3; §2.2: (1 − 0.9)·SSE + 0.9·LTMG-weighted SSE
     // before the EM, plain SSE in it; L1 only in the cluster AEs ('Celltype').
     pretrain: referencePretrain,
-    iteration: {
-      epochs: 300,
-      batchSize: REFERENCE_BATCH,
-      learningRate: 1e-3,
-      mseWeight: 1,
-      ltmgWeight: 0,
-      l1: 0,
-      l2: 0,
-      reduction: 'sum',
-    },
+    iteration: { ...referencePhase, epochs: 300 },
   },
   // §2.1: k = round(0.05 · N), weights 1/d, no pruning.
   graph: { kRule: 'fraction', kFraction: 0.05, prune: 'none', weights: 'inverse-distance' },
@@ -204,15 +171,11 @@ const scgnn2: ScgnnParamsOverride = {
   // ‖(x − x̂)[x ≠ 0]‖₂ with weight 1, SSE weight 0.7 (see above).
   clusterAe: {
     enabled: true,
+    ...referencePhase,
     epochs: 200,
-    batchSize: REFERENCE_BATCH,
-    learningRate: 1e-3,
     mseWeight: 0.7,
-    ltmgWeight: 0,
     l1: 1,
-    l2: 0,
     observedWeight: 1,
-    reduction: 'sum',
   },
   // §2.5 `--total_epoch 31`, `--ari_threshold 0.95`, `--graph_change_threshold 0.01`; label-free, see above.
   iterations: { max: 31, minAgreement: 0.95, maxGraphChange: 0.01 },
