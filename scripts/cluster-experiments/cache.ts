@@ -6,7 +6,7 @@
  *
  *   npx tsx scripts/cluster-experiments/cache.ts <dataset> <seed> <dropout> [params JSON]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeBinaryCache } from '../lib/binary-cache.ts';
 import { setupNodeBackend, tf } from '../../src/cli/node-backend.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
 import { withParams } from '../../src/core/pipeline/params.ts';
@@ -54,23 +54,7 @@ const header = {
   seconds,
   nClusters: r.nClusters,
   history: r.history,
-  parts: [] as { k: string; type: string; offset: number; length: number }[],
 };
-const bufs: Buffer[] = [];
-let offset = 0;
-for (const [k, a] of parts) {
-  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  header.parts.push({ k, type: a.constructor.name, offset, length: b.length });
-  bufs.push(b);
-  offset += b.length;
-  const pad = (8 - (offset % 8)) % 8;
-  if (pad) {
-    bufs.push(Buffer.alloc(pad));
-    offset += pad;
-  }
-}
-mkdirSync('.tmp/cluster-cache', { recursive: true });
 const base = `.tmp/cluster-cache/${folder}-s${seed}-d${dropout}`;
-writeFileSync(`${base}.json`, JSON.stringify(header));
-writeFileSync(`${base}.bin`, Buffer.concat(bufs));
+writeBinaryCache(base, header, parts);
 console.log(`${base}: ${r.nClusters} clusters in ${seconds.toFixed(1)} s`);

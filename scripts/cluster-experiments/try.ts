@@ -5,7 +5,8 @@
  *
  *   npx tsx scripts/cluster-experiments/try.ts <variant,variant,...> [dropout] [seeds] [dataset words...]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readBinaryCache } from '../lib/binary-cache.ts';
 import { setupNodeBackend, tf } from '../../src/cli/node-backend.ts';
 import {
   clusterCells,
@@ -55,22 +56,10 @@ export interface Cache {
   truth: Int32Array;
 }
 
-const CTORS: Record<string, unknown> = { Float32Array, Int32Array, Uint32Array, Uint8Array };
-
 function loadCache(folder: string, seed: number, dropout: string): Cache | null {
   const base = `.tmp/cluster-cache/${folder}-s${seed}-d${dropout}`;
   if (!existsSync(`${base}.bin`)) return null;
-  const h = JSON.parse(readFileSync(`${base}.json`, 'utf8'));
-  const buf = readFileSync(`${base}.bin`);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  const p: Record<string, ArrayBufferView> = {};
-  for (const { k, type, offset, length } of h.parts) {
-    const C = CTORS[type] as {
-      new (b: ArrayBuffer, o: number, n: number): ArrayBufferView;
-      BYTES_PER_ELEMENT: number;
-    };
-    p[k] = new C(ab, offset, length / C.BYTES_PER_ELEMENT);
-  }
+  const { header: h, parts: p } = readBinaryCache(base);
   return {
     folder,
     seed,

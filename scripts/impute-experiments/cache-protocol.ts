@@ -7,7 +7,7 @@
  * entries) under .tmp/impute-cache/<dataset>-<protocol>-s<seed>.{json,bin}.
  *   npx tsx scripts/impute-experiments/cache-protocol.ts <dataset> <thin|dropout> <seed>
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeBinaryCache } from '../lib/binary-cache.ts';
 import { setupNodeBackend, tf } from '../../src/cli/node-backend.ts';
 import { disposeAutoencoder, snapshot } from '../../src/core/nn/autoencoder.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
@@ -83,25 +83,8 @@ const header: Record<string, unknown> = {
   latent: em.z.cols,
   seconds,
   nClusters: em.nClusters,
-  parts: [] as unknown[],
 };
-let offset = 0;
-const bufs: Buffer[] = [];
-for (const [k, a] of parts) {
-  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  (header.parts as unknown[]).push({ k, type: a.constructor.name, offset, length: b.length });
-  bufs.push(b);
-  offset += b.length;
-  const pad = (8 - (offset % 8)) % 8;
-  if (pad) {
-    bufs.push(Buffer.alloc(pad));
-    offset += pad;
-  }
-}
-mkdirSync('.tmp/impute-cache', { recursive: true });
-const file = `.tmp/impute-cache/${name}-${protocol}-s${seed}`;
-writeFileSync(`${file}.bin`, Buffer.concat(bufs));
-writeFileSync(`${file}.json`, JSON.stringify(header));
+writeBinaryCache(`.tmp/impute-cache/${name}-${protocol}-s${seed}`, header, parts);
 console.log(
   JSON.stringify({ name, protocol, seed, rows: x.rows, cols: x.cols, seconds, nClusters: em.nClusters }),
 );

@@ -5,7 +5,8 @@
  * (only for scoring) under .tmp/impute-cache/<dataset>.json/.bin.
  *   npx tsx scripts/impute-experiments/cache.ts <dataset> [params.json]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeBinaryCache } from '../lib/binary-cache.ts';
 import { simulateDropout } from '../../src/core/eval/dropout.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
 import { withParams } from '../../src/core/pipeline/params.ts';
@@ -63,22 +64,6 @@ const header: Record<string, unknown> = {
   stageSeconds: r.stageSeconds,
   nClusters: r.nClusters,
   ltmgType: r.ltmg?.states.constructor.name,
-  parts: [] as unknown[],
 };
-let offset = 0;
-const bufs: Buffer[] = [];
-for (const [k, a] of parts) {
-  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  (header.parts as unknown[]).push({ k, type: a.constructor.name, offset, length: b.length });
-  bufs.push(b);
-  offset += b.length;
-  const pad = (8 - (offset % 8)) % 8;
-  if (pad) {
-    bufs.push(Buffer.alloc(pad));
-    offset += pad;
-  }
-}
-mkdirSync('.tmp/impute-cache', { recursive: true });
-writeFileSync(`.tmp/impute-cache/${name}.bin`, Buffer.concat(bufs));
-writeFileSync(`.tmp/impute-cache/${name}.json`, JSON.stringify(header));
+writeBinaryCache(`.tmp/impute-cache/${name}`, header, parts);
 console.log(JSON.stringify({ name, rows: r.x.rows, cols: r.x.cols, seconds, nClusters: r.nClusters }));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBinaryCache } from '../lib/binary-cache.ts';
 import type { CellGraph } from '../../src/core/graph/cell-graph.ts';
 import { denseMatrix, type DenseMatrix } from '../../src/core/matrix/dense.ts';
 
@@ -15,24 +15,8 @@ export interface Cached {
   header: Record<string, unknown>;
 }
 
-const CTORS: Record<string, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView> = {
-  Float32Array,
-  Int32Array,
-  Uint32Array,
-  Uint8Array,
-} as never;
-
 export function loadCache(name: string): Cached {
-  const h = JSON.parse(readFileSync(`.tmp/impute-cache/${name}.json`, 'utf8'));
-  const buf = readFileSync(`.tmp/impute-cache/${name}.bin`);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed views of a self-written cache
-  const p: Record<string, any> = {};
-  for (const { k, type, offset, length } of h.parts) {
-    const C = CTORS[type]!;
-    const bpe = (C as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    p[k] = new C(ab, offset, length / bpe);
-  }
+  const { header: h, parts: p } = readBinaryCache(`.tmp/impute-cache/${name}`);
   const { rows, cols, latent } = h;
   return {
     name,

@@ -1,5 +1,5 @@
 /** Load a cache written by cache-protocol.ts and score imputations on it (thinning figures or median L1). */
-import { readFileSync } from 'node:fs';
+import { readBinaryCache } from '../lib/binary-cache.ts';
 import type { CellGraph } from '../../src/core/graph/cell-graph.ts';
 import { thinningScorer, type ThinningMetrics } from '../../src/core/eval/thinning.ts';
 import type { CsrMatrix } from '../../src/core/matrix/csr.ts';
@@ -25,22 +25,9 @@ export interface ProtocolCache {
   drop: { rows: Int32Array; cols: Int32Array; values: Float32Array };
 }
 
-const CTORS: Record<string, unknown> = { Float32Array, Int32Array, Uint32Array, Uint8Array, Float64Array };
-
 export function loadProtocolCache(name: string, protocol: 'thin' | 'dropout', seed: number): ProtocolCache {
   const file = `.tmp/impute-cache/${name}-${protocol}-s${seed}`;
-  const h = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
-  const buf = readFileSync(`${file}.bin`);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed views of a self-written cache
-  const p: Record<string, any> = {};
-  for (const { k, type, offset, length } of h.parts) {
-    const C = CTORS[type] as {
-      new (b: ArrayBuffer, o: number, n: number): unknown;
-      BYTES_PER_ELEMENT: number;
-    };
-    p[k] = new C(ab, offset, length / C.BYTES_PER_ELEMENT);
-  }
+  const { header: h, parts: p } = readBinaryCache(file);
   const { rows, cols, latent } = h;
   return {
     name,
