@@ -6,6 +6,7 @@ import { createContext, type ProgressEvent } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import { cloneAutoencoder, createAutoencoder, disposeAutoencoder, snapshot } from './autoencoder.ts';
 import {
+  effectiveEpochs,
   embedAndReconstruct,
   featureAeDefaults,
   trainAutoencoder,
@@ -308,5 +309,61 @@ describe('trainClusterAutoencoders', () => {
     // inference batch.
     expect(steps.length).toBeGreaterThanOrEqual(4 * 5 + 2 * 5 + 2);
     expect(Math.max(...steps.map((f, i) => f - (i ? steps[i - 1]! : 0)))).toBeLessThan(0.1);
+  });
+});
+
+describe('the training budget (budgetCells)', () => {
+  it('cuts the epochs to ⌈epochs · budget / N⌉ above the budget, at least 1, and leaves smaller inputs alone', () => {
+    const p = { epochs: 40, budgetCells: 10_000 };
+    expect(effectiveEpochs(p, 4_000)).toBe(40);
+    expect(effectiveEpochs(p, 10_000)).toBe(40);
+    expect(effectiveEpochs(p, 30_000)).toBe(14); // ⌈13.33⌉
+    expect(effectiveEpochs(p, 100_000)).toBe(4);
+    expect(effectiveEpochs({ epochs: 10, budgetCells: 10_000 }, 100_000)).toBe(1);
+    expect(effectiveEpochs({ epochs: 10, budgetCells: 10_000 }, 1_000_000)).toBe(1);
+    expect(effectiveEpochs({ epochs: 0, budgetCells: 10 }, 100)).toBe(0);
+    // No budget: the epochs whatever N.
+    expect(effectiveEpochs({ epochs: 40 }, 1_000_000)).toBe(40);
+    expect(effectiveEpochs({ epochs: 40, budgetCells: 0 }, 1_000_000)).toBe(40);
+    // The steps (epochs · ⌈N / batch⌉) stay within one epoch of the budget's as N grows.
+    const steps = (n: number): number => effectiveEpochs(p, n) * Math.ceil(n / 32);
+    for (const n of [20_000, 50_000, 100_000, 300_000])
+      expect(steps(n)).toBeLessThanOrEqual(40 * Math.ceil(10_000 / 32) + Math.ceil(n / 32));
+  });
+
+  it('trainAutoencoder runs and reports the cut epochs', async () => {
+    const x = lowRank(64, 30, 3);
+    const ae = createAutoencoder(shape, tf, createRng(4));
+    const events: ProgressEvent[] = [];
+    const out = await trainAutoencoder(
+      ae,
+      { x },
+      { ...base, epochs: 10, budgetCells: 16 },
+      createContext(tf, createRng(5), (e) => events.push(e)),
+      'budget',
+    );
+    disposeAutoencoder(ae);
+    expect(out.losses).toHaveLength(3); // ⌈10 · 16 / 64⌉
+    const losses = events.filter((e) => e.type === 'loss');
+    expect(losses.at(-1)).toMatchObject({ epoch: 2, epochs: 3 });
+  });
+
+  it('the cluster autoencoders share the stage budget: each cluster trains the epochs of all the cells', async () => {
+    const x = lowRank(60, 30, 6);
+    const labels = Int32Array.from({ length: 60 }, (_, i) => (i < 40 ? 0 : 1));
+    const feature = createAutoencoder(shape, tf, createRng(7));
+    const events: ProgressEvent[] = [];
+    await trainClusterAutoencoders(
+      feature,
+      { x },
+      labels,
+      { ...base, epochs: 10, batchSize: 8, budgetCells: 30 },
+      createContext(tf, createRng(8), (e) => events.push(e)),
+    );
+    disposeAutoencoder(feature);
+    // ⌈10 · 30 / 60⌉ = 5 for both clusters (per cluster, the 20-cell one would have kept all 10).
+    const last = (m: string) => events.filter((e) => e.type === 'loss' && e.model === m).at(-1);
+    expect(last('cluster-ae 0')).toMatchObject({ epochs: 5 });
+    expect(last('cluster-ae 1')).toMatchObject({ epochs: 5 });
   });
 });

@@ -62,6 +62,13 @@ export interface TrainParams {
    * scaled by √(batch / batchSize). Unset: `batchSize` as given.
    */
   readonly growBatch?: GrowBatch;
+  /**
+   * A training budget: at most `epochs` passes over this many cells. Above it the epochs shrink to
+   * ⌈epochs · budgetCells / N⌉ (at least 1), so the steps, and the time, stop growing with the cells: a
+   * 100,000-cell input trains about as many steps as a 10,000-cell one. 0 or unset: `epochs` whatever N (the
+   * reference). Decision: docs/decisions/training-step-budget.md
+   */
+  readonly budgetCells?: number;
 }
 
 export interface GrowBatch {
@@ -79,6 +86,13 @@ export function effectiveBatch(
   if (!grow) return { batchSize: base, learningRate: params.learningRate };
   const grown = Math.min(n, Math.max(base, Math.min(grow.maxBatch, Math.floor(n / grow.minStepsPerEpoch))));
   return { batchSize: grown, learningRate: params.learningRate * Math.sqrt(grown / base) };
+}
+
+/** The epochs `trainAutoencoder` runs for `n` cells: `epochs`, cut by the budget (`budgetCells`) above it. */
+export function effectiveEpochs(params: Pick<TrainParams, 'epochs' | 'budgetCells'>, n: number): number {
+  const budget = params.budgetCells ?? 0;
+  if (!(budget > 0) || n <= budget || params.epochs === 0) return params.epochs;
+  return Math.min(params.epochs, Math.max(1, Math.ceil((params.epochs * budget) / n)));
 }
 
 export interface TrainInput {
@@ -208,7 +222,8 @@ export async function trainAutoencoder(
   const t0 = performance.now();
   const n = input.x.rows;
   const losses: number[] = [];
-  if (n === 0 || params.epochs === 0) return { losses, seconds: 0 };
+  const epochs = effectiveEpochs(params, n);
+  if (n === 0 || epochs === 0) return { losses, seconds: 0 };
   const { batchSize, learningRate } = effectiveBatch(params, n);
   const fused = (params.optimizer ?? 'fused') === 'fused';
   const optimizer = fused ? new FusedAdam(tf, ae.variables, { learningRate }) : tf.train.adam(learningRate);
@@ -221,7 +236,7 @@ export async function trainAutoencoder(
   // The epoch's running sum of the loss terms; disposed in `finally` too (a cancelled checkpoint throws).
   let acc: tfc.Tensor1D | null = null;
   try {
-    for (let epoch = 0; epoch < params.epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       if (!fixed) {
         // Fisher-Yates with the seeded generator.
         for (let i = n - 1; i > 0; i--) {
@@ -252,7 +267,7 @@ export async function trainAutoencoder(
         prev.dispose();
         terms.dispose();
         acc = next;
-        ctx.progress((epoch + (start + idx.length) / n) / params.epochs);
+        ctx.progress((epoch + (start + idx.length) / n) / epochs);
         if (performance.now() - lastCheckpoint >= CHECKPOINT_MS) {
           await ctx.checkpoint();
           lastCheckpoint = performance.now();
@@ -270,8 +285,8 @@ export async function trainAutoencoder(
       });
       losses.push(total);
       const now = performance.now();
-      if (now - lastReport >= REPORT_MS || epoch === params.epochs - 1) {
-        ctx.report({ type: 'loss', stage, model, epoch, epochs: params.epochs, loss: total, terms: named });
+      if (now - lastReport >= REPORT_MS || epoch === epochs - 1) {
+        ctx.report({ type: 'loss', stage, model, epoch, epochs, loss: total, terms: named });
         lastReport = now;
       }
     }
@@ -431,6 +446,7 @@ export async function trainClusterAutoencoders(
   }
   const clusters = [...members.keys()].sort((a, b) => a - b);
   const seeds = clusters.map(() => Math.floor(ctx.rng.next() * 2 ** 32));
+  const stageEpochs = effectiveEpochs(params, n);
   const recon = new Float32Array(n * g);
   const z = new Float32Array(n * latent);
   let cellsBefore = 0;
@@ -444,9 +460,13 @@ export async function trainClusterAutoencoders(
         observed: denseMatrix(idx.length, g, gatherRows(input.observed.data, g, idx)),
       }),
     };
-    const subParams: TrainParams = params.cellWeights
-      ? { ...params, cellWeights: Float32Array.from(idx, (i) => params.cellWeights![i]!) }
-      : params;
+    // The budget holds for the stage (all cells), so every cluster trains the same, possibly cut, epochs.
+    const subParams: TrainParams = {
+      ...params,
+      epochs: stageEpochs,
+      budgetCells: 0,
+      ...(params.cellWeights && { cellWeights: Float32Array.from(idx, (i) => params.cellWeights![i]!) }),
+    };
     // Progress by cells: this cluster's share of the stage, 90 % training and 10 % inference.
     const share = subRange(ctx, cellsBefore / n, (cellsBefore + idx.length) / n);
     cellsBefore += idx.length;

@@ -104,6 +104,12 @@ export interface ScgnnParams {
 }
 
 /**
+ * Cells up to which the training stages run their full epochs (`TrainParams.budgetCells`). Every labelled
+ * dataset in ../shared/data is below it, so their figures do not depend on it.
+ */
+export const TRAINING_BUDGET_CELLS = 10_000;
+
+/**
  * Pipeline defaults. Where they differ from the reference tools (figures: `npm run scgnn -- eval`, 10 %
  * dropout, seed 1; the README's "Measured so far" section has the full table):
  * - library-size normalisation of the model input (sequencing depth otherwise dominates the embedding);
@@ -123,10 +129,12 @@ export interface ScgnnParams {
  *   Decision: docs/decisions/graph-ae-off.md
  * - clustering: SNN-Louvain picks k, on the embedding scaled to unit length (see cluster.ts).
  *   Decisions: docs/decisions/clustering-louvain-k.md, docs/decisions/clustering-embedding-norm.md
+ * - a training budget: above 10,000 cells each training stage runs ⌈epochs · 10,000 / N⌉ epochs, so its steps
+ *   stop growing with N (the reference trains fixed epochs). Decision: docs/decisions/training-step-budget.md
  * - imputation: the 'zero-inflated' mode (see zero-inflated.ts) instead of the imputation autoencoder.
  *   Decisions: docs/decisions/imputation-zero-inflated.md (supersedes docs/decisions/imputation-graph.md)
  */
-const miniBatch = { batchSize: 32, learningRate: 2e-3, l1: 0.1 } as const;
+const miniBatch = { batchSize: 32, learningRate: 2e-3, l1: 0.1, budgetCells: TRAINING_BUDGET_CELLS } as const;
 
 export const scgnnDefaults: ScgnnParams = {
   seed: 1,
@@ -153,7 +161,7 @@ export const scgnnDefaults: ScgnnParams = {
     mode: 'zero-inflated',
     graph: imputeDefaults,
     zeroInflated: zeroInflatedDefaults,
-    train: { ...imputeAeDefaults, epochs: 30, batchSize: 32 },
+    train: { ...imputeAeDefaults, epochs: 30, batchSize: 32, budgetCells: TRAINING_BUDGET_CELLS },
     graphWeight: 0.3,
     celltypeWeight: 0.1,
   },
@@ -187,6 +195,8 @@ export function validateParams(p: ScgnnParams): string[] {
     positiveInt(t.batchSize, `${name}.batchSize`);
     if (!(t.learningRate > 0)) problems.push(`${name}.learningRate must be positive`);
     if (!((t.observedWeight ?? 0) >= 0)) problems.push(`${name}.observedWeight must be non-negative`);
+    if (!((t.budgetCells ?? 0) >= 0))
+      problems.push(`${name}.budgetCells must be non-negative (0: no budget)`);
   }
   if (!(p.iterations.minAgreement >= 0 && p.iterations.minAgreement <= 1))
     problems.push('iterations.minAgreement must be in [0, 1]');

@@ -54,7 +54,8 @@ describe('presets (presets.ts)', () => {
  */
 describe('reference presets resolve to the reference values', () => {
   // §1.4 / §2.5: batch 12,800 without shuffling = full batch.
-  const fullBatch = { batchSize: 12800, learningRate: 1e-3, l2: 0, reduction: 'sum' };
+  // Fixed epochs whatever the number of cells: no training budget.
+  const fullBatch = { batchSize: 12800, learningRate: 1e-3, l2: 0, reduction: 'sum', budgetCells: 0 };
   // §1.7 (v1), §2.1 (v2 "same resolution rule"): Louvain on the cell graph at igraph's resolution 1, one run,
   // every community counted, k = int(0.8 c) (< 2,000 cells) or int(0.5 c); k-means on the raw embedding;
   // trimClustering's 5 members / 30 clusters.

@@ -46,7 +46,7 @@ const referenceFeatureAe = { latentActivation: 'relu', latentBiasInit: 0, hidden
 
 /**
  * One training phase of the reference tools: full batch, Adam lr 1e-3, summed plain SSE, no LTMG term, no L1
- * or L2. Each phase below states what it changes (reference note §1.4, §1.8, §1.10, §2.2, §2.5).
+ * or L2, fixed epochs. Each phase below states what it changes (reference note §1.4, §1.8, §1.10, §2.2, §2.5).
  */
 const referencePhase = {
   batchSize: REFERENCE_BATCH,
@@ -56,6 +56,8 @@ const referencePhase = {
   l1: 0,
   l2: 0,
   reduction: 'sum',
+  // Fixed epochs whatever the number of cells (no training budget).
+  budgetCells: 0,
 } as const;
 
 /**
