@@ -243,7 +243,7 @@ async function xOf(c: Parameters<Variant>[0]): Promise<DenseMatrix> {
     const params = withParams({ seed: c.seed });
     const prep = prepareInput(loaded, params, c.dropout);
     xCache.clear();
-    xCache.set(key, modelInput(prep.input, params).x);
+    xCache.set(key, modelInput(prep.input, params).dense());
   }
   return xCache.get(key)!;
 }
@@ -319,6 +319,26 @@ export const VARIANTS_EXTRA: Record<string, Variant> = {
     clusterWith(await gae(c, { model: 'gat', binarizeInput: false, epochs: 200 }, 'unit'), c.seed),
   sgc1: async (c) => clusterWith(smooth(unitRows(c.z), c.graph, 1), c.seed),
   sgc2: async (c) => clusterWith(smooth(unitRows(c.z), c.graph, 2), c.seed),
+  ...Object.fromEntries(
+    (['gcn', 'gae', 'gat'] as const).flatMap((m) =>
+      [0.2, 0.3, 0.5, 0.7].map((w) => [
+        `cat-${m}-${w}`,
+        async (c: Parameters<Variant>[0]) =>
+          clusterWith(
+            concat(
+              c.z,
+              await gae(
+                c,
+                { model: m === 'gat' ? 'gat' : 'gcn', binarizeInput: false, variational: m === 'gcn' },
+                'unit',
+              ),
+              w,
+            ),
+            c.seed,
+          ),
+      ]),
+    ),
+  ),
   'cat-gcn': async (c) =>
     clusterWith(concat(c.z, await gae(c, { model: 'gcn', binarizeInput: false }, 'unit'), 1), c.seed),
   'cat-gat': async (c) =>

@@ -37,7 +37,9 @@ const prep = prepareInput(ds, params, protocol === 'dropout' ? 0.1 : 0, protocol
 const ctx = createContext(tf, createRng(seed), () => {});
 const run = createRunContext(ctx);
 const t0 = performance.now();
-const { x, scale } = modelInput(prep.input, params);
+const input = modelInput(prep.input, params);
+const { scale } = input;
+const x = input.dense();
 const ltmg = await ltmgStates(prep.input, params, run);
 const ae = newFeatureAutoencoder(x.cols, params, run);
 const initial = await snapshot(ae);

@@ -11,6 +11,7 @@ import { simulateDropout } from '../../src/core/eval/dropout.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
 import { withParams } from '../../src/core/pipeline/params.ts';
 import { runScgnn } from '../../src/core/pipeline/run-pipeline.ts';
+import { modelInput } from '../../src/core/pipeline/stages/input.ts';
 import { preprocess } from '../../src/core/preprocess/preprocess.ts';
 import { createRng } from '../../src/core/rng.ts';
 import { loadDataset } from '../../src/io/load.ts';
@@ -34,8 +35,9 @@ const r = await runScgnn(
   ctx,
 );
 const seconds = (performance.now() - t0) / 1000;
+const x = modelInput({ raw: dropout.corrupted, cellIds: [], geneIds: [] }, params).dense();
 const parts: [string, ArrayBufferView][] = [
-  ['x', r.x.data],
+  ['x', x.data],
   ['recon', r.imputed.data],
   ['indptr', r.graph.indptr],
   ['indices', r.graph.indices],
@@ -57,8 +59,8 @@ const parts: [string, ArrayBufferView][] = [
   ],
 ];
 const header: Record<string, unknown> = {
-  rows: r.x.rows,
-  cols: r.x.cols,
+  rows: x.rows,
+  cols: x.cols,
   latent: r.featureEmbedding.cols,
   seconds,
   stageSeconds: r.stageSeconds,
@@ -66,4 +68,4 @@ const header: Record<string, unknown> = {
   ltmgType: r.ltmg?.states.constructor.name,
 };
 writeBinaryCache(`.tmp/impute-cache/${name}`, header, parts);
-console.log(JSON.stringify({ name, rows: r.x.rows, cols: r.x.cols, seconds, nClusters: r.nClusters }));
+console.log(JSON.stringify({ name, rows: x.rows, cols: x.cols, seconds, nClusters: r.nClusters }));

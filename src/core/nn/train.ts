@@ -24,6 +24,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
+import { asRows, rowRange, subsetRows, type MatrixRows } from '../matrix/rows.ts';
 import { subRange, type StageContext, type StageName, type Tf } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import { cloneAutoencoder, disposeAutoencoder, type Autoencoder } from './autoencoder.ts';
@@ -96,15 +97,15 @@ export function effectiveEpochs(params: Pick<TrainParams, 'epochs' | 'budgetCell
 }
 
 export interface TrainInput {
-  /** Cells x genes, log1p: input and reconstruction target. */
-  readonly x: DenseMatrix;
+  /** Cells x genes, log1p: input and reconstruction target (a row source: each batch is read when needed). */
+  readonly x: MatrixRows;
   /** Cells x genes per-entry weights (LTMG states), same layout as x. */
   readonly entryWeights?: Uint8Array | Float32Array;
   /**
    * Target of the observed term (scGNN 2.0 fits the non-zeros of the original, dropout-corrupted data while
    * the cluster AE's input is the feature AE's reconstruction). Default: x.
    */
-  readonly observed?: DenseMatrix;
+  readonly observed?: MatrixRows;
 }
 
 export interface TrainResult {
@@ -357,7 +358,7 @@ interface UploadedBatch {
 function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32Array): UploadedBatch {
   const g = input.x.cols;
   const b = idx.length;
-  const x = tf.tensor2d(gatherRows(input.x.data, g, idx), [b, g]);
+  const x = tf.tensor2d(asRows(input.x).read(idx), [b, g]);
   const xT = tf.transpose(x);
   const entryWeights =
     input.entryWeights && params.ltmgWeight !== 0
@@ -371,7 +372,7 @@ function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32A
   }
   const observedTarget =
     input.observed && (params.observedWeight ?? 0) !== 0
-      ? tf.tensor2d(gatherRows(input.observed.data, g, idx), [b, g])
+      ? tf.tensor2d(asRows(input.observed).read(idx), [b, g])
       : undefined;
   return { x, xT, entryWeights, cellWeights, observedTarget };
 }
@@ -390,26 +391,42 @@ function disposeBatch(b: UploadedBatch): void {
  */
 export async function embedAndReconstruct(
   ae: Autoencoder,
-  x: DenseMatrix,
+  x: MatrixRows,
   tf: Tf,
   batchSize = 1024,
   ctx?: StageContext,
 ): Promise<{ z: DenseMatrix; recon: DenseMatrix }> {
+  const out = await embedRows(ae, x, tf, { batchSize, ctx, reconstruct: true });
+  return { z: out.z, recon: out.recon! };
+}
+
+/**
+ * Batched inference of z (cells x latent) and, with `reconstruct`, the reconstruction (cells x genes): the
+ * input is read one batch at a time, and without `reconstruct` nothing cells x genes is held.
+ */
+export async function embedRows(
+  ae: Autoencoder,
+  input: MatrixRows,
+  tf: Tf,
+  options: { batchSize?: number; ctx?: StageContext; reconstruct?: boolean } = {},
+): Promise<{ z: DenseMatrix; recon: DenseMatrix | null }> {
   const { nGenes, latent } = ae.shape;
+  const { ctx, reconstruct = false } = options;
+  const x = asRows(input);
   if (x.cols !== nGenes) throw new RangeError(`input has ${x.cols} genes, the autoencoder ${nGenes}`);
   const z = new Float32Array(x.rows * latent);
-  const recon = new Float32Array(x.rows * nGenes);
-  const step = Math.max(1, Math.floor(batchSize));
+  const recon = reconstruct ? new Float32Array(x.rows * nGenes) : null;
+  const step = Math.max(1, Math.floor(options.batchSize ?? 1024));
   for (let start = 0; start < x.rows; start += step) {
     const end = Math.min(x.rows, start + step);
     const [zt, rt] = tf.tidy(() => {
-      const xb = tf.tensor2d(x.data.subarray(start * nGenes, end * nGenes), [end - start, nGenes]);
+      const xb = tf.tensor2d(x.read(rowRange(start, end)), [end - start, nGenes]);
       const out = ae.forward(xb);
       return [out.z, out.recon];
     });
     try {
       z.set(await zt.data(), start * latent);
-      recon.set(await rt.data(), start * nGenes);
+      if (recon) recon.set(await rt.data(), start * nGenes);
     } finally {
       zt.dispose();
       rt.dispose();
@@ -419,7 +436,7 @@ export async function embedAndReconstruct(
       await ctx.checkpoint();
     }
   }
-  return { z: denseMatrix(x.rows, latent, z), recon: denseMatrix(x.rows, nGenes, recon) };
+  return { z: denseMatrix(x.rows, latent, z), recon: recon && denseMatrix(x.rows, nGenes, recon) };
 }
 
 /**
@@ -454,11 +471,9 @@ export async function trainClusterAutoencoders(
     const label = clusters[c]!;
     const idx = Int32Array.from(members.get(label)!);
     const sub: TrainInput = {
-      x: denseMatrix(idx.length, g, gatherRows(input.x.data, g, idx)),
+      x: subsetRows(asRows(input.x), idx),
       ...(input.entryWeights && { entryWeights: gatherRows(input.entryWeights, g, idx) }),
-      ...(input.observed && {
-        observed: denseMatrix(idx.length, g, gatherRows(input.observed.data, g, idx)),
-      }),
+      ...(input.observed && { observed: subsetRows(asRows(input.observed), idx) }),
     };
     // The budget holds for the stage (all cells), so every cluster trains the same, possibly cut, epochs.
     const subParams: TrainParams = {

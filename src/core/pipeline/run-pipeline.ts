@@ -41,8 +41,6 @@ export type { IterationRecord, IterationSnapshot } from './stages/iteration.ts';
 export { imputationCellWeights } from './stages/impute.ts';
 
 export interface ScgnnResult {
-  /** The model input: log1p of the selected counts, cells x genes. */
-  readonly x: DenseMatrix;
   readonly ltmg: LtmgOutput | null;
   /** Feature autoencoder bottleneck, cells x latent. */
   readonly featureEmbedding: DenseMatrix;
@@ -71,7 +69,8 @@ export async function runScgnn(
   const problems = validateParams(params);
   if (problems.length) throw new RangeError(`Invalid parameters: ${problems.join('; ')}`);
   const run = createRunContext(outer, options);
-  const { x, scale } = modelInput(input, params);
+  const model = modelInput(input, params);
+  const { x, scale } = model;
   const ltmg = await ltmgStates(input, params, run);
   const ae = newFeatureAutoencoder(x.cols, params, run);
   const initial = await snapshot(ae);
@@ -80,13 +79,12 @@ export async function runScgnn(
     const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
     const { graph, labels } = em;
     const imputed = await imputeByMode(
-      { ae, initial, x, scale, recon: em.recon, graph, labels },
+      { ae, initial, x: model.dense(), scale, recon: em.recon, graph, labels },
       params,
       run,
     );
     if (scale) unscaleLog1p(imputed, scale);
     return {
-      x,
       ltmg,
       featureEmbedding: em.z,
       embedding: em.embedding,

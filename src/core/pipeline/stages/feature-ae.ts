@@ -4,6 +4,7 @@
  */
 import type { LtmgOutput } from '../../ltmg/ltmg.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
+import type { MatrixRows } from '../../matrix/rows.ts';
 import { createAutoencoder, type Autoencoder } from '../../nn/autoencoder.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
 import type { ScgnnParams } from '../params.ts';
@@ -26,7 +27,7 @@ export function newFeatureAutoencoder(nGenes: number, params: ScgnnParams, run: 
 
 /** Pre-training of the feature AE on X (with the LTMG states as entry weights), then z and recon of X. */
 export async function featureAutoencoder(
-  { ae, x, ltmg }: { readonly ae: Autoencoder; readonly x: DenseMatrix; readonly ltmg: LtmgOutput | null },
+  { ae, x, ltmg }: { readonly ae: Autoencoder; readonly x: MatrixRows; readonly ltmg: LtmgOutput | null },
   params: ScgnnParams,
   run: RunContext,
 ): Promise<Embedded> {
@@ -71,7 +72,7 @@ export async function clusterAutoencoders(
     readonly ae: Autoencoder;
     readonly recon: DenseMatrix;
     /** The model input X: the observed term's target (used only when clusterAe.observedWeight > 0). */
-    readonly observed?: DenseMatrix;
+    readonly observed?: MatrixRows;
     readonly labels: Int32Array;
     readonly nClusters: number;
     readonly iteration: number;
@@ -105,7 +106,7 @@ export async function retrainFeatureAutoencoder(
     iteration,
   }: {
     readonly ae: Autoencoder;
-    readonly x: DenseMatrix;
+    readonly x: MatrixRows;
     readonly target: DenseMatrix;
     readonly iteration: number;
   },

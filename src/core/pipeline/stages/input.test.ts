@@ -33,15 +33,21 @@ const small: ScgnnInput = {
 
 describe('modelInput', () => {
   it("'none': ln(1 + count), no scale", () => {
-    const { x, scale } = modelInput(small, withParams({ normalize: 'none' }));
-    expect(scale).toBeUndefined();
+    const input = modelInput(small, withParams({ normalize: 'none' }));
+    const x = input.dense();
+    expect(input.scale).toBeUndefined();
     expect([x.rows, x.cols]).toEqual([4, 3]);
     const expected = counts.map((c) => Math.fround(Math.log1p(c)));
     expect(Array.from(x.data)).toEqual(expected);
+    // The row source reads the same values, in any row order.
+    expect([input.x.rows, input.x.cols]).toEqual([4, 3]);
+    expect(Array.from(input.x.read([3, 0]))).toEqual([...expected.slice(9, 12), ...expected.slice(0, 3)]);
   });
 
   it("'library-size': ln(1 + s_i · count) with s_i = median total / total_i (hand-computed)", () => {
-    const { x, scale } = modelInput(small, withParams({ normalize: 'library-size' }));
+    const input = modelInput(small, withParams({ normalize: 'library-size' }));
+    const { scale } = input;
+    const x = input.dense();
     expect(Array.from(scale!)).toEqual([1.5, 0.75, 0.375, 1]);
     // prettier-ignore
     const expected = [
@@ -51,6 +57,7 @@ describe('modelInput', () => {
       0, 0, 0,
     ];
     Array.from(x.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+    expect(Array.from(input.x.read([0, 1, 2, 3]))).toEqual(Array.from(x.data));
   });
 });
 

@@ -2,6 +2,7 @@
 import { runLtmg, type LtmgOutput } from '../../ltmg/ltmg.ts';
 import type { CsrMatrix } from '../../matrix/csr.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
+import { log1pRows, type RowSource } from '../../matrix/rows.ts';
 import { librarySizeFactors, log1pDense } from '../../preprocess/normalise.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
@@ -14,16 +15,21 @@ export interface ScgnnInput {
 }
 
 export interface ModelInput {
-  /** ln(1 + s_i · count), cells x genes. */
-  readonly x: DenseMatrix;
+  /**
+   * ln(1 + s_i · count), cells x genes, as rows computed from the sparse counts when read: the autoencoders
+   * build each batch from it, so no dense copy of X is held while they train.
+   */
+  readonly x: RowSource;
   /** The per-cell factors s_i ('library-size'); none for 'none'. */
   readonly scale: Float64Array | undefined;
+  /** X as one dense matrix, made on each call (for the imputation, which still needs it whole). */
+  dense(): DenseMatrix;
 }
 
 /** X = ln(1 + s_i · count) with the configured scaling (no events: it takes milliseconds). */
 export function modelInput(input: ScgnnInput, params: ScgnnParams): ModelInput {
   const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
-  return { x: log1pDense(input.raw, scale), scale };
+  return { x: log1pRows(input.raw, scale), scale, dense: () => log1pDense(input.raw, scale) };
 }
 
 /** LTMG states of the raw counts (per-entry weights of the feature AE loss), or null when disabled. */

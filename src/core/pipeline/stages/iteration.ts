@@ -14,6 +14,7 @@ import type { CellGraph } from '../../graph/cell-graph.ts';
 import { knn } from '../../graph/knn.ts';
 import { buildCellGraph, graphChange, neighbourCount, pruneKnn } from '../../graph/prune.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
+import type { MatrixRows } from '../../matrix/rows.ts';
 import type { Autoencoder } from '../../nn/autoencoder.ts';
 import { runGraphAe } from '../../nn/graph-ae.ts';
 import type { StageContext } from '../context.ts';
@@ -62,7 +63,8 @@ export interface EmResult extends EmState {
 /** Everything an iteration needs besides its state: the feature AE and the model input X. */
 export interface EmModel {
   readonly ae: Autoencoder;
-  readonly x: DenseMatrix;
+  /** X, read a batch at a time. */
+  readonly x: MatrixRows;
 }
 
 /** Neighbours per cell of the cell graph of `nCells` cells (`graph.kRule`: fixed k, or a fraction of N). */

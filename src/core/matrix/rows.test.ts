@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { csrFromDense } from './csr.ts';
+import { denseMatrix } from './dense.ts';
+import { asRows, denseRows, log1pRows, rowRange, subsetRows } from './rows.ts';
+
+// 3 cells x 4 genes of counts.
+const counts = [0, 2, 0, 5, 1, 0, 0, 0, 3, 3, 7, 0];
+const csr = csrFromDense(counts, 3, 4);
+
+describe('row sources', () => {
+  it('denseRows copies the asked rows in the asked order', () => {
+    const m = denseMatrix(3, 4, Float32Array.from(counts));
+    const r = denseRows(m);
+    expect([r.rows, r.cols]).toEqual([3, 4]);
+    expect(Array.from(r.read([2, 0, 2]))).toEqual([3, 3, 7, 0, 0, 2, 0, 5, 3, 3, 7, 0]);
+    const out = r.read([1]);
+    out[0] = 99; // a fresh array: the matrix is not touched
+    expect(m.data[4]).toBe(1);
+    expect(asRows(m).read([1])).toEqual(r.read([1]));
+    expect(asRows(r)).toBe(r);
+  });
+
+  it('log1pRows is ln(1 + s_i · count) of the sparse counts, zeros included (hand-computed)', () => {
+    const plain = log1pRows(csr);
+    expect(Array.from(plain.read([0]))).toEqual([0, 2, 0, 5].map((c) => Math.fround(Math.log1p(c))));
+    const scaled = log1pRows(csr, Float64Array.from([0.5, 2, 1]));
+    const got = Array.from(scaled.read([1, 0]));
+    const want = [Math.log1p(2), 0, 0, 0, 0, Math.log1p(1), 0, Math.log1p(2.5)];
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
+    expect(() => log1pRows(csr, new Float64Array(2))).toThrow(RangeError);
+  });
+
+  it('subsetRows reads through to the parent rows, and rowRange counts up', () => {
+    const sub = subsetRows(log1pRows(csr), Int32Array.from([2, 0]));
+    expect([sub.rows, sub.cols]).toEqual([2, 4]);
+    expect(sub.read([1, 0])).toEqual(log1pRows(csr).read([0, 2]));
+    expect(Array.from(rowRange(3, 6))).toEqual([3, 4, 5]);
+    expect(rowRange(4, 4)).toHaveLength(0);
+  });
+});
