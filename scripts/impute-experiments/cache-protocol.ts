@@ -10,6 +10,7 @@
 import { writeBinaryCache } from '../lib/binary-cache.ts';
 import { setupNodeBackend, tf } from '../../src/cli/node-backend.ts';
 import { disposeAutoencoder, snapshot } from '../../src/core/nn/autoencoder.ts';
+import { denseOf, reconRows } from '../../src/core/nn/model-rows.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
 import { withParams } from '../../src/core/pipeline/params.ts';
 import { createRunContext } from '../../src/core/pipeline/run-context.ts';
@@ -45,11 +46,8 @@ const ae = newFeatureAutoencoder(x.cols, params, run);
 const initial = await snapshot(ae);
 const pre = await featureAutoencoder({ ae, x, ltmg }, params, run);
 const em = await emIterations({ model: { ae, x }, start: pre }, params, run);
-const cl = await imputeClosedLoop(
-  { ae, initial, x, recon: em.recon, graph: em.graph, labels: em.labels },
-  params,
-  run,
-);
+const recon = await denseOf(tf, reconRows(ae, x, tf));
+const cl = await imputeClosedLoop({ ae, initial, x, recon, graph: em.graph, labels: em.labels }, params, run);
 disposeAutoencoder(ae);
 const seconds = (performance.now() - t0) / 1000;
 const truthLabels = selectedLabels(ds, prep.selected)!.codes;
@@ -57,7 +55,7 @@ const full = prep.selected.matrix;
 const parts: [string, ArrayBufferView][] = [
   ['x', x.data],
   ['scale', Float32Array.from(scale ?? new Float64Array(x.rows).fill(1))],
-  ['recon', em.recon.data],
+  ['recon', recon.data],
   ['clRecon', cl.data],
   ['z', em.z.data],
   ['indptr', em.graph.indptr],

@@ -24,7 +24,8 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
-import { asRows, rowRange, subsetRows, type MatrixRows } from '../matrix/rows.ts';
+import { rowRange } from '../matrix/rows.ts';
+import { batchTensor, subsetTrainRows, type TrainRows } from './model-rows.ts';
 import { subRange, type StageContext, type StageName, type Tf } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
 import { cloneAutoencoder, disposeAutoencoder, type Autoencoder } from './autoencoder.ts';
@@ -98,14 +99,14 @@ export function effectiveEpochs(params: Pick<TrainParams, 'epochs' | 'budgetCell
 
 export interface TrainInput {
   /** Cells x genes, log1p: input and reconstruction target (a row source: each batch is read when needed). */
-  readonly x: MatrixRows;
+  readonly x: TrainRows;
   /** Cells x genes per-entry weights (LTMG states), same layout as x. */
   readonly entryWeights?: Uint8Array | Float32Array;
   /**
    * Target of the observed term (scGNN 2.0 fits the non-zeros of the original, dropout-corrupted data while
    * the cluster AE's input is the feature AE's reconstruction). Default: x.
    */
-  readonly observed?: MatrixRows;
+  readonly observed?: TrainRows;
 }
 
 export interface TrainResult {
@@ -358,7 +359,7 @@ interface UploadedBatch {
 function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32Array): UploadedBatch {
   const g = input.x.cols;
   const b = idx.length;
-  const x = tf.tensor2d(asRows(input.x).read(idx), [b, g]);
+  const x = batchTensor(tf, input.x, idx);
   const xT = tf.transpose(x);
   const entryWeights =
     input.entryWeights && params.ltmgWeight !== 0
@@ -371,9 +372,7 @@ function uploadBatch(tf: Tf, input: TrainInput, params: TrainParams, idx: Int32A
     cellWeights = tf.tensor2d(c, [b, 1]);
   }
   const observedTarget =
-    input.observed && (params.observedWeight ?? 0) !== 0
-      ? tf.tensor2d(asRows(input.observed).read(idx), [b, g])
-      : undefined;
+    input.observed && (params.observedWeight ?? 0) !== 0 ? batchTensor(tf, input.observed, idx) : undefined;
   return { x, xT, entryWeights, cellWeights, observedTarget };
 }
 
@@ -391,7 +390,7 @@ function disposeBatch(b: UploadedBatch): void {
  */
 export async function embedAndReconstruct(
   ae: Autoencoder,
-  x: MatrixRows,
+  x: TrainRows,
   tf: Tf,
   batchSize = 1024,
   ctx?: StageContext,
@@ -406,13 +405,13 @@ export async function embedAndReconstruct(
  */
 export async function embedRows(
   ae: Autoencoder,
-  input: MatrixRows,
+  input: TrainRows,
   tf: Tf,
   options: { batchSize?: number; ctx?: StageContext; reconstruct?: boolean } = {},
 ): Promise<{ z: DenseMatrix; recon: DenseMatrix | null }> {
   const { nGenes, latent } = ae.shape;
   const { ctx, reconstruct = false } = options;
-  const x = asRows(input);
+  const x = input;
   if (x.cols !== nGenes) throw new RangeError(`input has ${x.cols} genes, the autoencoder ${nGenes}`);
   const z = new Float32Array(x.rows * latent);
   const recon = reconstruct ? new Float32Array(x.rows * nGenes) : null;
@@ -420,8 +419,7 @@ export async function embedRows(
   for (let start = 0; start < x.rows; start += step) {
     const end = Math.min(x.rows, start + step);
     const [zt, rt] = tf.tidy(() => {
-      const xb = tf.tensor2d(x.read(rowRange(start, end)), [end - start, nGenes]);
-      const out = ae.forward(xb);
+      const out = ae.forward(batchTensor(tf, x, rowRange(start, end)));
       return [out.z, out.recon];
     });
     try {
@@ -439,11 +437,85 @@ export async function embedRows(
   return { z: denseMatrix(x.rows, latent, z), recon: recon && denseMatrix(x.rows, nGenes, recon) };
 }
 
+/** Each cluster's cells (every distinct label value is a cluster), clusters in ascending label order. */
+function clusterMembers(labels: Int32Array): { label: number; idx: Int32Array }[] {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const list = members.get(labels[i]!);
+    if (list) list.push(i);
+    else members.set(labels[i]!, [i]);
+  }
+  return [...members.keys()]
+    .sort((a, b) => a - b)
+    .map((label) => ({ label, idx: Int32Array.from(members.get(label)!) }));
+}
+
 /**
- * The cluster autoencoders (§1.8, as the papers intend and scGNN 2.0 implements): for every cluster, an
- * independent copy of `base` trained on that cluster's cells only; each cell's reconstruction and z come
- * from its own cluster's model. Every distinct label value is a cluster. Each copy is disposed after use.
- * Shuffle streams are seeded per cluster from ctx.rng, so the result does not depend on cluster order.
+ * The cluster autoencoders trained (§1.8, as the papers intend and scGNN 2.0 implements): for every cluster,
+ * an independent copy of `base` trained on that cluster's cells only, returned by label; the caller disposes
+ * them. Shuffle streams are seeded per cluster from ctx.rng, so the result does not depend on cluster order.
+ * `onTrained(label, model, idx, share)` runs after each cluster's training with the rest of its progress share.
+ */
+export async function trainClusterModels(
+  base: Autoencoder,
+  input: TrainInput,
+  labels: Int32Array,
+  params: TrainParams,
+  ctx: StageContext,
+  options: {
+    /** Part of each cluster's progress share spent training (the rest is left to `onTrained`). */
+    readonly trainShare?: number;
+    readonly onTrained?: (m: Autoencoder, idx: Int32Array, rest: StageContext) => Promise<void>;
+    /** Keep the models (returned); otherwise each is disposed after `onTrained`. */
+    readonly keep?: boolean;
+  } = {},
+): Promise<Map<number, Autoencoder>> {
+  const { rows: n, cols: g } = input.x;
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} values, expected ${n}`);
+  const clusters = clusterMembers(labels);
+  const seeds = clusters.map(() => Math.floor(ctx.rng.next() * 2 ** 32));
+  const stageEpochs = effectiveEpochs(params, n);
+  const trainShare = options.trainShare ?? 1;
+  const models = new Map<number, Autoencoder>();
+  let cellsBefore = 0;
+  try {
+    for (let c = 0; c < clusters.length; c++) {
+      const { label, idx } = clusters[c]!;
+      const sub: TrainInput = {
+        x: subsetTrainRows(input.x, idx),
+        ...(input.entryWeights && { entryWeights: gatherRows(input.entryWeights, g, idx) }),
+        ...(input.observed && { observed: subsetTrainRows(input.observed, idx) }),
+      };
+      // The budget holds for the stage (all cells), so every cluster trains the same, possibly cut, epochs.
+      const subParams: TrainParams = {
+        ...params,
+        epochs: stageEpochs,
+        budgetCells: 0,
+        ...(params.cellWeights && { cellWeights: Float32Array.from(idx, (i) => params.cellWeights![i]!) }),
+      };
+      // Progress by cells: this cluster's share of the stage.
+      const share = subRange(ctx, cellsBefore / n, (cellsBefore + idx.length) / n);
+      cellsBefore += idx.length;
+      const subCtx: StageContext = { ...subRange(share, 0, trainShare), rng: createRng(seeds[c]!) };
+      const ae = cloneAutoencoder(base, ctx.tf);
+      models.set(label, ae);
+      await trainAutoencoder(ae, sub, subParams, subCtx, `cluster-ae ${label}`, 'cluster-ae');
+      await options.onTrained?.(ae, idx, subRange(share, trainShare, 1));
+      if (!options.keep) {
+        disposeAutoencoder(ae);
+        models.delete(label);
+      }
+    }
+  } catch (e) {
+    for (const m of models.values()) disposeAutoencoder(m);
+    throw e;
+  }
+  return models;
+}
+
+/**
+ * The cluster autoencoders (trainClusterModels) and their output: each cell's reconstruction and z come from
+ * its own cluster's model. Each copy is disposed after use.
  */
 export async function trainClusterAutoencoders(
   base: Autoencoder,
@@ -453,51 +525,20 @@ export async function trainClusterAutoencoders(
   ctx: StageContext,
 ): Promise<{ recon: DenseMatrix; z: DenseMatrix }> {
   const { rows: n, cols: g } = input.x;
-  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} values, expected ${n}`);
   const latent = base.shape.latent;
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const list = members.get(labels[i]!);
-    if (list) list.push(i);
-    else members.set(labels[i]!, [i]);
-  }
-  const clusters = [...members.keys()].sort((a, b) => a - b);
-  const seeds = clusters.map(() => Math.floor(ctx.rng.next() * 2 ** 32));
-  const stageEpochs = effectiveEpochs(params, n);
   const recon = new Float32Array(n * g);
   const z = new Float32Array(n * latent);
-  let cellsBefore = 0;
-  for (let c = 0; c < clusters.length; c++) {
-    const label = clusters[c]!;
-    const idx = Int32Array.from(members.get(label)!);
-    const sub: TrainInput = {
-      x: subsetRows(asRows(input.x), idx),
-      ...(input.entryWeights && { entryWeights: gatherRows(input.entryWeights, g, idx) }),
-      ...(input.observed && { observed: subsetRows(asRows(input.observed), idx) }),
-    };
-    // The budget holds for the stage (all cells), so every cluster trains the same, possibly cut, epochs.
-    const subParams: TrainParams = {
-      ...params,
-      epochs: stageEpochs,
-      budgetCells: 0,
-      ...(params.cellWeights && { cellWeights: Float32Array.from(idx, (i) => params.cellWeights![i]!) }),
-    };
-    // Progress by cells: this cluster's share of the stage, 90 % training and 10 % inference.
-    const share = subRange(ctx, cellsBefore / n, (cellsBefore + idx.length) / n);
-    cellsBefore += idx.length;
-    const subCtx: StageContext = { ...subRange(share, 0, 0.9), rng: createRng(seeds[c]!) };
-    const ae = cloneAutoencoder(base, ctx.tf);
-    try {
-      await trainAutoencoder(ae, sub, subParams, subCtx, `cluster-ae ${label}`, 'cluster-ae');
-      const out = await embedAndReconstruct(ae, sub.x, ctx.tf, undefined, subRange(share, 0.9, 1));
+  // 90 % of each cluster's share training, 10 % inference.
+  await trainClusterModels(base, input, labels, params, ctx, {
+    trainShare: 0.9,
+    onTrained: async (ae, idx, rest) => {
+      const out = await embedAndReconstruct(ae, subsetTrainRows(input.x, idx), ctx.tf, undefined, rest);
       for (let k = 0; k < idx.length; k++) {
         const i = idx[k]!;
         recon.set(out.recon.data.subarray(k * g, (k + 1) * g), i * g);
         z.set(out.z.data.subarray(k * latent, (k + 1) * latent), i * latent);
       }
-    } finally {
-      disposeAutoencoder(ae);
-    }
-  }
+    },
+  });
   return { recon: denseMatrix(n, g, recon), z: denseMatrix(n, latent, z) };
 }

@@ -26,6 +26,7 @@ import type { CellGraph } from '../graph/cell-graph.ts';
 import type { LtmgOutput } from '../ltmg/ltmg.ts';
 import type { DenseMatrix } from '../matrix/dense.ts';
 import { disposeAutoencoder, snapshot } from '../nn/autoencoder.ts';
+import { reconRows } from '../nn/model-rows.ts';
 import { unscaleLog1p } from '../preprocess/normalise.ts';
 import type { StageContext, StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
@@ -79,7 +80,7 @@ export async function runScgnn(
     const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
     const { graph, labels } = em;
     const imputed = await imputeByMode(
-      { ae, initial, x: model.dense(), scale, recon: em.recon, graph, labels },
+      { ae, initial, x: model.dense(), scale, recon: reconRows(ae, x, outer.tf), graph, labels },
       params,
       run,
     );

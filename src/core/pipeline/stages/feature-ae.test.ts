@@ -81,7 +81,8 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
     try {
       const out = await featureAutoencoder({ ae, x, ltmg: null }, params, run);
       expect([out.z.rows, out.z.cols]).toEqual([N, 4]);
-      expect([out.recon.rows, out.recon.cols]).toEqual([N, G]);
+      // Only z: the reconstruction (cells x genes) is not kept.
+      expect(Object.keys(out)).toEqual(['z']);
       expect(out.z.data.every(Number.isFinite)).toBe(true);
       expect(stageEvents(events)).toEqual(['stage-start feature-ae', 'stage-end feature-ae']);
       expect(events[0]).toMatchObject({ label: 'Feature autoencoder' });
@@ -125,7 +126,8 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
         off,
         run,
       );
-      expect(out).toBe(recon);
+      expect(out.target).toBe(recon);
+      out.dispose();
       expect(events).toEqual([]);
     } finally {
       disposeAutoencoder(ae);
@@ -157,11 +159,13 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
         return Math.sqrt(ss);
       });
       const withObserved = withParams({ clusterAe: { observedWeight: 1 } }, params);
-      await clusterAutoencoders(
-        { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
-        withObserved,
-        run,
-      );
+      (
+        await clusterAutoencoders(
+          { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
+          withObserved,
+          run,
+        )
+      ).dispose();
       const first = events.filter((e) => e.type === 'loss' && e.epoch === 0);
       expect(first).toHaveLength(3);
       first.forEach((e, c) => {
@@ -170,11 +174,13 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
       });
       // Without the weight the term is absent (and X is not needed).
       events.length = 0;
-      await clusterAutoencoders(
-        { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
-        params,
-        run,
-      );
+      (
+        await clusterAutoencoders(
+          { ae, recon, observed: x, labels: truth, nClusters: 3, iteration: 1 },
+          params,
+          run,
+        )
+      ).dispose();
       for (const e of events) if (e.type === 'loss') expect(e.terms?.observed).toBeUndefined();
     } finally {
       disposeAutoencoder(ae);
@@ -185,14 +191,18 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
     const { events, run } = setup();
     const x = groups();
     const ae = newFeatureAutoencoder(G, params, run);
+    const before = tf.memory().numTensors;
     try {
-      const target = await clusterAutoencoders(
+      const targets = await clusterAutoencoders(
         { ae, recon: x, labels: truth, nClusters: 3, iteration: 2 },
         params,
         run,
       );
+      const target = targets.target;
       expect([target.rows, target.cols]).toEqual([N, G]);
       expect(target).not.toBe(x);
+      // The three cluster models stay alive behind the target until it is disposed.
+      expect(tf.memory().numTensors).toBe(before + 3 * ae.variables.length);
       expect(events[0]).toEqual({
         type: 'stage-start',
         stage: 'cluster-ae',
@@ -203,8 +213,9 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
       expect(run.training.every((r) => r.epochs === 2)).toBe(true);
 
       const next = await retrainFeatureAutoencoder({ ae, x, target, iteration: 2 }, params, run);
+      targets.dispose();
+      expect(tf.memory().numTensors).toBe(before);
       expect([next.z.rows, next.z.cols]).toEqual([N, 4]);
-      expect([next.recon.rows, next.recon.cols]).toEqual([N, G]);
       expect(stageEvents(events)).toEqual([
         'stage-start cluster-ae 2',
         'stage-end cluster-ae 2',

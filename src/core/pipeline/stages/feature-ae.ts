@@ -5,15 +5,24 @@
 import type { LtmgOutput } from '../../ltmg/ltmg.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
 import type { MatrixRows } from '../../matrix/rows.ts';
-import { createAutoencoder, type Autoencoder } from '../../nn/autoencoder.ts';
-import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
+import { createAutoencoder, disposeAutoencoder, type Autoencoder } from '../../nn/autoencoder.ts';
+import { perClusterReconRows, type TrainRows } from '../../nn/model-rows.ts';
+import { embedRows, trainAutoencoder, trainClusterModels } from '../../nn/train.ts';
+import type { StageContext } from '../context.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
 
-/** The feature AE's bottleneck (cells x latent) and reconstruction (cells x genes) of X. */
+/**
+ * The feature AE's bottleneck of X (cells x latent). Its reconstruction (cells x genes) is not kept: whatever
+ * learns it reads it a batch at a time from the model (nn/model-rows.ts `reconRows`).
+ */
 export interface Embedded {
   readonly z: DenseMatrix;
-  readonly recon: DenseMatrix;
+}
+
+/** z of X, read a batch at a time (nothing cells x genes held). */
+async function embed(ae: Autoencoder, x: MatrixRows, run: RunContext, ctx: StageContext): Promise<Embedded> {
+  return { z: (await embedRows(ae, x, run.ctx.tf, { ctx })).z };
 }
 
 /** A fresh feature autoencoder for `nGenes` inputs (random stream 'feature-ae-init'). */
@@ -25,7 +34,7 @@ export function newFeatureAutoencoder(nGenes: number, params: ScgnnParams, run: 
   });
 }
 
-/** Pre-training of the feature AE on X (with the LTMG states as entry weights), then z and recon of X. */
+/** Pre-training of the feature AE on X (with the LTMG states as entry weights), then z of X. */
 export async function featureAutoencoder(
   { ae, x, ltmg }: { readonly ae: Autoencoder; readonly x: MatrixRows; readonly ltmg: LtmgOutput | null },
   params: ScgnnParams,
@@ -44,21 +53,23 @@ export async function featureAutoencoder(
       run.stageCtx('feature-ae', 'feature-ae', [0, 0.95]),
       'feature-ae',
     );
-    return embedAndReconstruct(
-      ae,
-      x,
-      run.ctx.tf,
-      undefined,
-      run.stageCtx('feature-ae-embed', 'feature-ae', [0.95, 1]),
-    );
+    return embed(ae, x, run, run.stageCtx('feature-ae-embed', 'feature-ae', [0.95, 1]));
   });
 }
 
+/** The cluster autoencoders' output, read a batch at a time; `dispose` frees the models behind it. */
+export interface ClusterTargets {
+  readonly target: TrainRows;
+  dispose(): void;
+}
+
 /**
- * One autoencoder per cluster on the current reconstruction: each cell by its own cluster's model. With
- * `clusterAe.observedWeight` > 0 the scGNN 2.0 term ‖(x − x̂)[x ≠ 0]‖₂ (reference note §2.2) fits the non-zeros
- * of `observed`, the model input X (v2's `x_dropout`), while the cluster AE's input and SSE target stay the
- * reconstruction.
+ * One autoencoder per cluster on the current reconstruction `recon` (the pipeline gives the feature AE's
+ * reconstruction of X, computed per batch from a frozen copy): each cell by its own cluster's model. The
+ * result is the models' output as rows computed per batch (nothing cells x genes stored), valid until
+ * `dispose`; without cluster AEs it is `recon` itself. With `clusterAe.observedWeight` > 0 the scGNN 2.0 term
+ * ‖(x − x̂)[x ≠ 0]‖₂ (reference note §2.2) fits the non-zeros of `observed`, the model input X (v2's
+ * `x_dropout`), while the cluster AE's input and SSE target stay the reconstruction.
  */
 export async function clusterAutoencoders(
   {
@@ -70,7 +81,7 @@ export async function clusterAutoencoders(
     iteration,
   }: {
     readonly ae: Autoencoder;
-    readonly recon: DenseMatrix;
+    readonly recon: TrainRows;
     /** The model input X: the observed term's target (used only when clusterAe.observedWeight > 0). */
     readonly observed?: MatrixRows;
     readonly labels: Int32Array;
@@ -79,25 +90,29 @@ export async function clusterAutoencoders(
   },
   params: ScgnnParams,
   run: RunContext,
-): Promise<DenseMatrix> {
-  if (!params.clusterAe.enabled) return recon;
-  const out = await run.timed(
+): Promise<ClusterTargets> {
+  if (!params.clusterAe.enabled) return { target: recon, dispose: () => {} };
+  const models = await run.timed(
     'cluster-ae',
     `Cluster autoencoders (${nClusters})`,
     () =>
-      trainClusterAutoencoders(
+      trainClusterModels(
         ae,
         { x: recon, ...(observed && (params.clusterAe.observedWeight ?? 0) > 0 && { observed }) },
         labels,
         params.clusterAe,
         run.stageCtx(`cluster-ae-${iteration}`, 'cluster-ae'),
+        { keep: true },
       ),
     iteration,
   );
-  return out.recon;
+  return {
+    target: perClusterReconRows(models, labels, recon, run.ctx.tf),
+    dispose: () => models.forEach(disposeAutoencoder),
+  };
 }
 
-/** The feature AE trained further on `target` (the cluster autoencoders' output), then z and recon of X. */
+/** The feature AE trained further on `target` (the cluster autoencoders' output), then z of X. */
 export async function retrainFeatureAutoencoder(
   {
     ae,
@@ -107,7 +122,7 @@ export async function retrainFeatureAutoencoder(
   }: {
     readonly ae: Autoencoder;
     readonly x: MatrixRows;
-    readonly target: DenseMatrix;
+    readonly target: TrainRows;
     readonly iteration: number;
   },
   params: ScgnnParams,
@@ -124,13 +139,7 @@ export async function retrainFeatureAutoencoder(
         run.stageCtx(`feature-ae-${iteration}`, 'feature-ae', [0, 0.9]),
         'feature-ae',
       );
-      return embedAndReconstruct(
-        ae,
-        x,
-        run.ctx.tf,
-        undefined,
-        run.stageCtx(`embed-${iteration}`, 'feature-ae', [0.9, 1]),
-      );
+      return embed(ae, x, run, run.stageCtx(`embed-${iteration}`, 'feature-ae', [0.9, 1]));
     },
     iteration,
   );

@@ -15,6 +15,7 @@ import {
   type Autoencoder,
   type AutoencoderSnapshot,
 } from '../../nn/autoencoder.ts';
+import { denseOf, type TrainRows } from '../../nn/model-rows.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
@@ -28,8 +29,11 @@ export interface ImputeInputs {
   readonly x: DenseMatrix;
   /** Library-size factors s_i of x = ln(1 + s_i·c) (absent: x = ln(1 + c)). */
   readonly scale?: Float64Array;
-  /** The feature AE's last reconstruction of X. */
-  readonly recon: DenseMatrix;
+  /**
+   * The feature AE's last reconstruction of X: rows computed per batch from the model (or a dense matrix);
+   * a mode that needs it whole reads it with `denseOf`.
+   */
+  readonly recon: TrainRows;
   readonly graph: CellGraph;
   readonly labels: Int32Array;
 }
@@ -40,22 +44,29 @@ type ImputeStage = (inputs: ImputeInputs, params: ScgnnParams, run: RunContext) 
 
 /** 'graph': zeros filled from the cell's neighbours in the cell graph (src/core/impute). */
 export const imputeOnGraph: ImputeStage = (inputs, params, run) =>
-  run.timed('impute', 'Imputation on the cell graph', () =>
+  run.timed('impute', 'Imputation on the cell graph', async () =>
     impute(
-      { x: inputs.x, recon: inputs.recon, graph: inputs.graph, labels: inputs.labels },
+      { x: inputs.x, recon: await reconstruction(inputs, run), graph: inputs.graph, labels: inputs.labels },
       params.impute.graph,
-      run.stageCtx('impute', 'impute'),
+      run.stageCtx('impute', 'impute', [RECON_SHARE, 1]),
     ),
   );
 
+/** Share of the imputation's progress bar for reading the reconstruction whole. */
+const RECON_SHARE = 0.1;
+
+/** The reconstruction as one dense matrix (the first part of the imputation's progress). */
+const reconstruction = (inputs: ImputeInputs, run: RunContext): Promise<DenseMatrix> =>
+  denseOf(run.ctx.tf, inputs.recon, run.stageCtx('impute-recon', 'impute', [0, RECON_SHARE]));
+
 /** 'zero-inflated': ZINB posterior means with the graph neighbourhood as prior (src/core/impute/zero-inflated.ts). */
 export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
-  run.timed('impute', 'Imputation (zero-inflated, cell graph)', () =>
+  run.timed('impute', 'Imputation (zero-inflated, cell graph)', async () =>
     imputeZeroInflated(
-      { x: inputs.x, scale: inputs.scale, recon: inputs.recon, graph: inputs.graph },
+      { x: inputs.x, scale: inputs.scale, recon: await reconstruction(inputs, run), graph: inputs.graph },
       params.impute.zeroInflated,
       params.impute.graph,
-      run.stageCtx('impute', 'impute'),
+      run.stageCtx('impute', 'impute', [RECON_SHARE, 1]),
     ),
   );
 
@@ -119,7 +130,7 @@ export async function imputeByMode(
   params: ScgnnParams,
   run: RunContext,
 ): Promise<DenseMatrix> {
-  if (!params.impute.enabled) return inputs.recon;
+  if (!params.impute.enabled) return denseOf(run.ctx.tf, inputs.recon);
   return imputeStages[params.impute.mode](inputs, params, run);
 }
 

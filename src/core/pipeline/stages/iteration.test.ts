@@ -49,7 +49,6 @@ function setup(onIteration?: (s: IterationSnapshot) => void) {
 
 const initial = (x: DenseMatrix): EmState => ({
   z: x,
-  recon: x,
   embedding: x,
   graph: null,
   labels: new Int32Array(N),
@@ -176,7 +175,7 @@ describe('oneIteration / emIterations', () => {
     const p = withParams({ iterations: { max: 2 } }, params);
     const ae = newFeatureAutoencoder(G, p, run);
     try {
-      const out = await emIterations({ model: { ae, x }, start: { z: x, recon: x } }, p, run);
+      const out = await emIterations({ model: { ae, x }, start: { z: x } }, p, run);
       expect(out.history.map((h) => h.iteration)).toEqual([1, 2]);
       expect(out.history[0]!.agreement).toBe(0);
       expect(out.history[0]!.graphChange).toBe(1);

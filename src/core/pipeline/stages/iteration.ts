@@ -15,7 +15,8 @@ import { knn } from '../../graph/knn.ts';
 import { buildCellGraph, graphChange, neighbourCount, pruneKnn } from '../../graph/prune.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
 import type { MatrixRows } from '../../matrix/rows.ts';
-import type { Autoencoder } from '../../nn/autoencoder.ts';
+import { cloneAutoencoder, disposeAutoencoder, type Autoencoder } from '../../nn/autoencoder.ts';
+import { reconRows } from '../../nn/model-rows.ts';
 import { runGraphAe } from '../../nn/graph-ae.ts';
 import type { StageContext } from '../context.ts';
 import type { ScgnnParams } from '../params.ts';
@@ -206,14 +207,30 @@ export async function oneIteration(
     (agreement >= params.iterations.minAgreement || change <= params.iterations.maxGraphChange);
   if (converged) return { state: { ...clusteredState, converged }, stop: true };
   if (iteration === params.iterations.max) return { state: clusteredState, stop: true };
-  // Cluster autoencoders on the current reconstruction, then the feature AE learns from their output.
-  const target = await clusterAutoencoders(
-    { ae: model.ae, recon: state.recon, observed: model.x, labels, nClusters, iteration },
-    params,
-    run,
-  );
-  const next = await retrainFeatureAutoencoder({ ae: model.ae, x: model.x, target, iteration }, params, run);
-  return { state: { ...clusteredState, ...next }, stop: false };
+  // Cluster autoencoders on the current reconstruction, then the feature AE learns from their output. Both
+  // are read per batch from the models; the reconstruction from a frozen copy of the feature AE, which
+  // itself trains meanwhile.
+  const frozen = cloneAutoencoder(model.ae, run.ctx.tf);
+  try {
+    const recon = reconRows(frozen, model.x, run.ctx.tf);
+    const targets = await clusterAutoencoders(
+      { ae: model.ae, recon, observed: model.x, labels, nClusters, iteration },
+      params,
+      run,
+    );
+    try {
+      const next = await retrainFeatureAutoencoder(
+        { ae: model.ae, x: model.x, target: targets.target, iteration },
+        params,
+        run,
+      );
+      return { state: { ...clusteredState, ...next }, stop: false };
+    } finally {
+      targets.dispose();
+    }
+  } finally {
+    disposeAutoencoder(frozen);
+  }
 }
 
 /** The EM iterations from the pre-trained feature AE's output, until the stopping rule or `iterations.max`. */
