@@ -1,10 +1,10 @@
 /**
  * Test helpers that write small HDF5 files with the Node build of h5wasm: AnnData `.h5ad` files (dense, CSR or
- * CSC X, modern obs/var groups with `_index`) and 10x v3-like files, so that the HDF5 loader can be tested on
+ * CSC X, modern obs/var groups with `_index`) and 10x v3 files, so that the HDF5 loader can be tested on
  * layouts and faults the real fixtures do not have. Node only; never imported by browser code.
  */
 import * as h5wasm from 'h5wasm/node';
-import type { Group } from 'h5wasm';
+import { writeTenxH5, type NumericDtype } from '../tenx-h5-writer.ts';
 
 type Num = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint32Array;
 
@@ -82,24 +82,33 @@ export interface Tenx3Spec {
   indptr: Num;
 }
 
-/** Write a 10x v3-style HDF5 (`/matrix/...`) at `path`. */
+/** The stored type of a typed array as given (int64 for uint32, which fits). */
+function dtypeOf(a: Num): NumericDtype {
+  if (a instanceof Int32Array) return '<i4';
+  if (a instanceof Float32Array) return '<f4';
+  if (a instanceof Float64Array) return '<f8';
+  return '<i8';
+}
+
+/**
+ * Write a 10x v3 HDF5 (`/matrix/...`) at `path` with the project's writer (src/io/tenx-h5-writer.ts), keeping the
+ * arrays' own types. Nothing is checked, so the malformed corpus can write inconsistent files.
+ */
 export async function write10xV3(path: string, spec: Tenx3Spec): Promise<void> {
-  await h5wasm.ready;
-  const f = new h5wasm.File(path, 'w');
-  try {
-    const m = f.create_group('matrix') as Group;
-    m.create_dataset({ name: 'barcodes', data: spec.barcodes });
-    m.create_dataset({ name: 'data', data: spec.data });
-    m.create_dataset({ name: 'indices', data: spec.indices });
-    m.create_dataset({ name: 'indptr', data: spec.indptr });
-    m.create_dataset({ name: 'shape', data: new Int32Array(spec.shape) });
-    const feats = m.create_group('features') as Group;
-    feats.create_dataset({ name: 'id', data: spec.ids });
-    feats.create_dataset({ name: 'name', data: spec.names });
-    feats.create_dataset({ name: 'feature_type', data: spec.types ?? spec.ids.map(() => 'Gene Expression') });
-  } finally {
-    f.close();
-  }
+  await writeTenxH5(
+    path,
+    {
+      shape: spec.shape,
+      barcodes: spec.barcodes,
+      featureIds: spec.ids,
+      featureNames: spec.names,
+      ...(spec.types ? { featureTypes: spec.types } : {}),
+      data: spec.data,
+      indices: spec.indices,
+      indptr: spec.indptr,
+    },
+    { dtypes: { data: dtypeOf(spec.data), indices: dtypeOf(spec.indices), indptr: dtypeOf(spec.indptr) } },
+  );
 }
 
 /** Write an HDF5 file with arbitrary groups and datasets (an unsupported layout). */
