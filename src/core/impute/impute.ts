@@ -36,6 +36,7 @@
 import { symmetricGraph, type CellGraph } from '../graph/cell-graph.ts';
 import { knn } from '../graph/knn.ts';
 import { buildCellGraph, pruneKnn } from '../graph/prune.ts';
+import { csrFromDense, csrToDense, type CsrMatrix } from '../matrix/csr.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import { subRange, type StageContext } from '../pipeline/context.ts';
 
@@ -77,8 +78,11 @@ export const imputeDefaults: ImputeParams = {
 };
 
 export interface ImputeInput {
-  /** Cells x genes, log1p of the (possibly corrupted) counts: the data the pipeline ran on. */
-  readonly x: DenseMatrix;
+  /**
+   * Cells x genes, log1p of the (possibly corrupted) counts: the data the pipeline ran on. Sparse (a CSR of
+   * the log1p values, as the pipeline gives it) or dense; only its non-zeros are read.
+   */
+  readonly x: DenseMatrix | CsrMatrix;
   /** The autoencoder reconstruction of x (cells x genes, log1p scale): fallback, and the 'recon' method. */
   readonly recon?: DenseMatrix;
   /** The final cell graph. */
@@ -114,7 +118,7 @@ export async function impute(
   const problems = validateImputeParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
   if (p.method === 'recon' || p.graph === 'cell') return imputeInBlocks(input, p, ctx);
-  const expression = await expressionGraph(input.x, p.k, subRange(ctx, 0, 0.5));
+  const expression = await expressionGraph(denseX(input.x), p.k, subRange(ctx, 0, 0.5));
   await ctx.checkpoint();
   const graph = p.graph === 'expression' ? expression : unionGraph(input.graph, expression);
   return imputeInBlocks({ ...input, graph }, p, subRange(ctx, 0.5, 1));
@@ -125,14 +129,40 @@ const IMPUTE_BLOCK = 512;
 
 /** `imputeOnGraph` in blocks of cells, reporting progress and yielding between them. */
 async function imputeInBlocks(input: ImputeInput, p: ImputeParams, ctx: StageContext): Promise<DenseMatrix> {
-  const job = graphImputation(input, p);
+  if (p.method === 'recon') return reconImputation(input, p);
+  const job = graphImputer(input, p);
+  const g = job.nGenes;
+  const out = denseMatrix(job.nCells, g);
   for (let from = 0; from < job.nCells; from += IMPUTE_BLOCK) {
     const to = Math.min(job.nCells, from + IMPUTE_BLOCK);
-    job.rows(from, to);
+    for (let i = from; i < to; i++) job.row(i, out.data.subarray(i * g, (i + 1) * g));
     ctx.progress(to / job.nCells, 'filling zeros');
     await ctx.checkpoint();
   }
-  return job.result;
+  return out;
+}
+
+/** x as a CSR matrix of its values (a dense x is converted; its zeros are not stored). */
+export function sparseX(x: DenseMatrix | CsrMatrix): CsrMatrix {
+  return 'nRows' in x ? x : csrFromDense(x.data, x.rows, x.cols);
+}
+
+/** x as a dense matrix (for the steps that need it whole: the expression kNN graph, 'recon'). */
+export function denseX(x: DenseMatrix | CsrMatrix): DenseMatrix {
+  return 'nRows' in x ? denseMatrix(x.nRows, x.nCols, csrToDense(x) as Float32Array<ArrayBuffer>) : x;
+}
+
+/** Rows and columns of x, whichever its layout. */
+const shapeOf = (x: DenseMatrix | CsrMatrix): { n: number; g: number } =>
+  'nRows' in x ? { n: x.nRows, g: x.nCols } : { n: x.rows, g: x.cols };
+
+/** The 'recon' method: the reconstruction as it is, or with x's observed values kept. */
+function reconImputation(input: ImputeInput, p: ImputeParams): DenseMatrix {
+  const { recon } = input;
+  const { n, g } = shapeOf(input.x);
+  if (!recon) throw new Error("impute method 'recon' needs the reconstruction");
+  if (recon.rows !== n || recon.cols !== g) throw new RangeError('recon must have the shape of x');
+  return p.keepObserved ? keepObserved(denseX(input.x), recon) : denseMatrix(n, g, recon.data.slice());
 }
 
 /** kNN graph of the rows of x (Euclidean), mean + std pruned, symmetric, binary: scGNN's construction on x. */
@@ -160,46 +190,45 @@ export function unionGraph(a: CellGraph, b: CellGraph): CellGraph {
 
 /** The imputed matrix (cells x genes, log1p scale) on the given graph; see the file comment. No tensors. */
 export function imputeOnGraph(input: ImputeInput, params: Partial<ImputeParams> = {}): DenseMatrix {
-  const job = graphImputation(input, params);
-  job.rows(0, job.nCells);
-  return job.result;
+  const p: ImputeParams = { ...imputeDefaults, ...params };
+  if (p.method === 'recon') return reconImputation(input, p);
+  const job = graphImputer(input, p);
+  const g = job.nGenes;
+  const out = denseMatrix(job.nCells, g);
+  for (let i = 0; i < job.nCells; i++) job.row(i, out.data.subarray(i * g, (i + 1) * g));
+  return out;
 }
 
 /**
- * The imputation of `imputeOnGraph` prepared, to be run over rows [from, to) in any number of calls (each
- * cell's output depends only on the input); `result` is complete once every row has been run.
+ * The 'graph' imputation of `imputeOnGraph` prepared, one cell at a time: `row(i, out)` writes cell i's
+ * imputed values into `out` (length genes). Each cell's output depends only on the input, so the rows can be
+ * made in any order and streamed; memory is O(genes) besides the input. Reads x's non-zeros only.
  */
-function graphImputation(
+export function graphImputer(
   input: ImputeInput,
   params: Partial<ImputeParams>,
-): { readonly nCells: number; rows(from: number, to: number): void; readonly result: DenseMatrix } {
+): { readonly nCells: number; readonly nGenes: number; row(i: number, out: Float32Array): void } {
   const p: ImputeParams = { ...imputeDefaults, ...params };
   const problems = validateImputeParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
-  const { x, recon, graph, labels } = input;
-  const { rows: n, cols: g } = x;
+  if (p.method !== 'graph') throw new RangeError("graphImputer makes the 'graph' method only");
+  const { recon, graph, labels } = input;
+  const x = sparseX(input.x);
+  const { nRows: n, nCols: g } = x;
   if (graph.nNodes !== n) throw new RangeError(`graph has ${graph.nNodes} nodes, x has ${n} cells`);
   if (recon && (recon.rows !== n || recon.cols !== g)) throw new RangeError('recon must have the shape of x');
-  if (p.method === 'recon') {
-    if (!recon) throw new Error("impute method 'recon' needs the reconstruction");
-    const result = p.keepObserved ? keepObserved(x, recon) : denseMatrix(n, g, recon.data.slice());
-    return { nCells: n, rows: () => {}, result };
-  }
   if (p.clusterWeight > 0 && (!labels || labels.length !== n))
     throw new RangeError('clusterWeight > 0 needs one label per cell');
 
-  const xd = x.data;
+  const { indptr, indices, values } = x;
   // Pooled non-zero mean of every gene.
   const geneLevel = new Float64Array(g);
   const geneCount = new Float64Array(g);
-  for (let i = 0; i < n; i++) {
-    const row = xd.subarray(i * g, (i + 1) * g);
-    for (let k = 0; k < g; k++) {
-      const v = row[k]!;
-      if (v > 0) {
-        geneLevel[k]! += v;
-        geneCount[k]!++;
-      }
+  for (let e = 0; e < indptr[n]!; e++) {
+    const v = values[e]!;
+    if (v > 0) {
+      geneLevel[indices[e]!]! += v;
+      geneCount[indices[e]!]!++;
     }
   }
   for (let k = 0; k < g; k++) geneLevel[k] = geneCount[k] ? geneLevel[k]! / geneCount[k]! : 0;
@@ -213,59 +242,57 @@ function graphImputation(
     });
   }
 
-  const out = new Float32Array(n * g);
   const num = new Float64Array(g);
   const den = new Float64Array(g);
   const base = new Float64Array(g);
-  const rows = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      const w = neighbourWeights(graph, i, p, members, labels);
-      num.fill(0);
-      den.fill(0);
-      let wTotal = 0;
-      for (const [j, wj] of w) {
-        wTotal += wj;
-        const row = xd.subarray(j * g, (j + 1) * g);
-        for (let k = 0; k < g; k++) {
-          const v = row[k]!;
-          if (v > 0) {
-            num[k]! += wj * v;
-            den[k]! += wj;
-          }
+  const xi = new Float32Array(g);
+  const row = (i: number, o: Float32Array): void => {
+    const w = neighbourWeights(graph, i, p, members, labels);
+    num.fill(0);
+    den.fill(0);
+    let wTotal = 0;
+    for (const [j, wj] of w) {
+      wTotal += wj;
+      for (let e = indptr[j]!; e < indptr[j + 1]!; e++) {
+        const v = values[e]!;
+        if (v > 0) {
+          num[indices[e]!]! += wj * v;
+          den[indices[e]!]! += wj;
         }
-      }
-      const xi = xd.subarray(i * g, (i + 1) * g);
-      let offSum = 0;
-      let offCount = 0;
-      for (let k = 0; k < g; k++) {
-        const d = den[k]! + p.geneShrink;
-        if (geneCount[k] === 0) base[k] = 0;
-        else if (d > 0) base[k] = (num[k]! + p.geneShrink * geneLevel[k]!) / d;
-        else base[k] = recon ? recon.data[i * g + k]! : geneLevel[k]!;
-        if (p.cellOffset && xi[k]! > 0 && den[k]! > 0) {
-          offSum += xi[k]! - base[k]!;
-          offCount++;
-        }
-      }
-      const offset = offCount ? offSum / offCount : 0;
-      const o = out.subarray(i * g, (i + 1) * g);
-      for (let k = 0; k < g; k++) {
-        if (p.keepObserved && xi[k]! > 0) {
-          o[k] = xi[k]!;
-          continue;
-        }
-        if (geneCount[k] === 0) continue;
-        let v = Math.max(0, base[k]! + offset);
-        if (p.target === 'expected') {
-          // Detection rate over the neighbourhood and the cell itself (the cell's own zero counts as a miss).
-          const detected = den[k]! + (xi[k]! > 0 ? 1 : 0);
-          v *= detected / (wTotal + 1);
-        }
-        o[k] = v;
       }
     }
+    xi.fill(0);
+    for (let e = indptr[i]!; e < indptr[i + 1]!; e++) xi[indices[e]!] = values[e]!;
+    let offSum = 0;
+    let offCount = 0;
+    for (let k = 0; k < g; k++) {
+      const d = den[k]! + p.geneShrink;
+      if (geneCount[k] === 0) base[k] = 0;
+      else if (d > 0) base[k] = (num[k]! + p.geneShrink * geneLevel[k]!) / d;
+      else base[k] = recon ? recon.data[i * g + k]! : geneLevel[k]!;
+      if (p.cellOffset && xi[k]! > 0 && den[k]! > 0) {
+        offSum += xi[k]! - base[k]!;
+        offCount++;
+      }
+    }
+    const offset = offCount ? offSum / offCount : 0;
+    o.fill(0);
+    for (let k = 0; k < g; k++) {
+      if (p.keepObserved && xi[k]! > 0) {
+        o[k] = xi[k]!;
+        continue;
+      }
+      if (geneCount[k] === 0) continue;
+      let v = Math.max(0, base[k]! + offset);
+      if (p.target === 'expected') {
+        // Detection rate over the neighbourhood and the cell itself (the cell's own zero counts as a miss).
+        const detected = den[k]! + (xi[k]! > 0 ? 1 : 0);
+        v *= detected / (wTotal + 1);
+      }
+      o[k] = v;
+    }
   };
-  return { nCells: n, rows, result: denseMatrix(n, g, out) };
+  return { nCells: n, nGenes: g, row };
 }
 
 /** x where x > 0, else `pred`. */

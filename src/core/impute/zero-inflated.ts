@@ -45,7 +45,8 @@
 import type { CellGraph } from '../graph/cell-graph.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import { subRange, type StageContext } from '../pipeline/context.ts';
-import { expressionGraph, imputeOnGraph, unionGraph, type ImputeParams } from './impute.ts';
+import type { CsrMatrix } from '../matrix/csr.ts';
+import { denseX, expressionGraph, graphImputer, sparseX, unionGraph, type ImputeParams } from './impute.ts';
 
 export interface ZeroInflatedParams {
   /**
@@ -73,8 +74,8 @@ export const zeroInflatedDefaults: ZeroInflatedParams = {
 const MAX_PI = 0.9;
 
 export interface ZeroInflatedInput {
-  /** Cells x genes, ln(1 + s_i·c): the model input. */
-  readonly x: DenseMatrix;
+  /** Cells x genes, ln(1 + s_i·c): the model input, sparse (the log1p values' CSR) or dense. */
+  readonly x: DenseMatrix | CsrMatrix;
   /** s_i per cell (library-size factors); all 1 when omitted (x = ln(1 + c)). */
   readonly scale?: Float64Array;
   /** Fallback of the level estimate where no neighbour detects a gene (the autoencoder reconstruction). */
@@ -105,67 +106,110 @@ export interface ZeroInflatedResult {
   readonly shape: Float64Array;
 }
 
-/** The imputation on a given graph (see the file comment). No tensors. */
+/** The imputation on a given graph (see the file comment), as one dense matrix. No tensors. */
 export function imputeZeroInflatedOnGraph(
   input: ZeroInflatedInput,
   params: Partial<ZeroInflatedParams> = {},
   graphParams: Partial<ImputeParams> = {},
 ): ZeroInflatedResult {
+  const fit = zeroInflatedImputer(input, params, graphParams);
+  const { nCells: n, nGenes: g } = fit;
+  const out = denseMatrix(n, g);
+  for (let i = 0; i < n; i++) fit.row(i, out.data.subarray(i * g, (i + 1) * g));
+  return { imputed: out, pi: fit.pi, shape: fit.shape };
+}
+
+/** The fitted imputation: π, the shapes, and each cell's imputed row on demand. */
+export interface ZeroInflatedImputer {
+  readonly nCells: number;
+  readonly nGenes: number;
+  readonly pi: number;
+  readonly shape: Float64Array;
+  /** Writes cell i's imputed values (x's scale) into `out` (length genes). */
+  row(i: number, out: Float32Array): void;
+}
+
+/**
+ * Fits π and the shapes (see the file comment) in passes over the cells, each recomputing a cell's
+ * neighbourhood mean from its neighbours' non-zeros, so nothing cells x genes is held (issue 12): memory is
+ * O(genes) besides x and the graph, and each row of the result is made when asked. Same arithmetic, in the same
+ * order, as one pass over dense matrices.
+ */
+export function zeroInflatedImputer(
+  input: ZeroInflatedInput,
+  params: Partial<ZeroInflatedParams> = {},
+  graphParams: Partial<ImputeParams> = {},
+): ZeroInflatedImputer {
   const p: ZeroInflatedParams = { ...zeroInflatedDefaults, ...params };
   const problems = validateZeroInflatedParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
-  const { x, graph } = input;
-  const { rows: n, cols: g } = x;
-  const size = n * g;
+  const { graph } = input;
+  const x = sparseX(input.x);
+  const { nRows: n, nCols: g, indptr, indices, values } = x;
   if (graph.nNodes !== n) throw new RangeError(`graph has ${graph.nNodes} nodes, x has ${n} cells`);
   const scale = input.scale ?? new Float64Array(n).fill(1);
   if (scale.length !== n) throw new RangeError(`${scale.length} scale factors for ${n} cells`);
-  const xd = x.data;
 
-  // Level if detected among the neighbours, every entry (the 'graph' estimate without keeping observed values).
-  const level = imputeOnGraph(
+  // Level if detected among the neighbours, per cell (the 'graph' estimate without keeping observed values).
+  const level = graphImputer(
     { x, recon: input.recon, graph },
     { ...graphParams, method: 'graph', target: 'detected', keepObserved: false },
-  ).data;
+  );
 
-  // Neighbourhood mean (cell's count scale) of every entry, and every count y.
-  const mu0 = new Float64Array(size);
-  const y = new Float64Array(size);
-  const acc = new Float64Array(g);
-  for (let i = 0; i < n; i++) {
-    acc.fill(0);
+  // One cell at a time: its x row, count y and neighbourhood mean μ⁰ (cell's count scale).
+  const xi = new Float32Array(g);
+  const y = new Float64Array(g);
+  const mu0 = new Float64Array(g);
+  const load = (i: number): void => {
+    xi.fill(0);
+    for (let e = indptr[i]!; e < indptr[i + 1]!; e++) xi[indices[e]!] = values[e]!;
+    mu0.fill(0);
     let wTotal = 0;
     for (let e = graph.indptr[i]!; e < graph.indptr[i + 1]!; e++) {
       const j = graph.indices[e]!;
       const w = graph.weights[e]!;
       wTotal += w;
-      const row = xd.subarray(j * g, (j + 1) * g);
-      for (let k = 0; k < g; k++) if (row[k]! > 0) acc[k]! += w * Math.expm1(row[k]!);
+      for (let f = indptr[j]!; f < indptr[j + 1]!; f++)
+        if (values[f]! > 0) mu0[indices[f]!]! += w * Math.expm1(values[f]!);
     }
     for (let k = 0; k < g; k++) {
-      if (wTotal > 0) mu0[i * g + k] = acc[k]! / wTotal / scale[i]!;
-      y[i * g + k] = Math.expm1(xd[i * g + k]!) / scale[i]!;
+      mu0[k] = wTotal > 0 ? mu0[k]! / wTotal / scale[i]! : 0;
+      y[k] = Math.expm1(xi[k]!) / scale[i]!;
     }
+  };
+  // P(failed detection | zero) of entry (i, k) under a pass's (shape, lift, π); 0 before the first pass.
+  interface PassState {
+    readonly shape: Float64Array;
+    readonly lift: number;
+    readonly pi: number;
   }
+  const dropoutOdds = (s: PassState | null, k: number): number => {
+    if (!s || xi[k] !== 0 || !(s.pi > 0)) return 0;
+    const m = mu0[k]! * s.lift;
+    const a = s.shape[k]!;
+    const p0 = m > 0 ? Math.pow(a / (a + m), a) : 0;
+    return s.pi / (s.pi + (1 - s.pi) * p0);
+  };
 
   // Fixed point of (shape, π, r): see the file comment.
   let pi = 0;
-  const shape = new Float64Array(g).fill(p.shapeMax);
-  const r = new Float64Array(size); // P(failed detection | zero) of each zero entry
-  const p0 = new Float64Array(size);
+  let last: PassState | null = null;
   const num = new Float64Array(g);
   const den = new Float64Array(g);
   for (let pass = 0; pass <= p.iterations; pass++) {
     const lift = 1 / (1 - pi);
     num.fill(0);
     den.fill(0);
-    for (let e = 0; e < size; e++) {
-      const m = mu0[e]! * lift;
-      const w = xd[e] === 0 ? 1 - r[e]! : 1;
-      const k = e % g;
-      num[k]! += w * ((y[e]! - m) * (y[e]! - m) - m);
-      den[k]! += w * m * m;
+    for (let i = 0; i < n; i++) {
+      load(i);
+      for (let k = 0; k < g; k++) {
+        const m = mu0[k]! * lift;
+        const w = xi[k] === 0 ? 1 - dropoutOdds(last, k) : 1;
+        num[k]! += w * ((y[k]! - m) * (y[k]! - m) - m);
+        den[k]! += w * m * m;
+      }
     }
+    const shape = new Float64Array(g);
     for (let k = 0; k < g; k++) {
       const inv = den[k]! > 0 ? num[k]! / den[k]! : 0;
       shape[k] = inv > 0 ? Math.min(p.shapeMax, Math.max(p.shapeMin, 1 / inv)) : p.shapeMax;
@@ -173,36 +217,47 @@ export function imputeZeroInflatedOnGraph(
     let zeros = 0;
     let expected = 0;
     let entries = 0;
-    for (let e = 0; e < size; e++) {
-      const m = mu0[e]! * lift;
-      if (!(m > 0)) continue;
-      const a = shape[e % g]!;
-      p0[e] = Math.pow(a / (a + m), a);
-      entries++;
-      if (xd[e] === 0) zeros++;
-      expected += p0[e]!;
+    for (let i = 0; i < n; i++) {
+      load(i);
+      for (let k = 0; k < g; k++) {
+        const m = mu0[k]! * lift;
+        if (!(m > 0)) continue;
+        const a = shape[k]!;
+        entries++;
+        if (xi[k] === 0) zeros++;
+        expected += Math.pow(a / (a + m), a);
+      }
     }
     pi = entries > expected ? Math.min(MAX_PI, Math.max(0, (zeros - expected) / (entries - expected))) : 0;
-    for (let e = 0; e < size; e++) r[e] = xd[e] === 0 && pi > 0 ? pi / (pi + (1 - pi) * p0[e]!) : 0;
+    last = { shape, lift, pi };
   }
-
+  const fitted = last!;
   const lift = 1 / (1 - pi);
-  const out = new Float32Array(size);
-  for (let i = 0; i < n; i++) {
-    const s = scale[i]!;
-    for (let k = 0; k < g; k++) {
-      const e = i * g + k;
-      const m = mu0[e]! * lift;
-      if (!(m > 0)) {
-        out[e] = xd[e]!; // no neighbour detects the gene: observed kept, a zero stays 0
-        continue;
+  const levelRow = new Float32Array(g);
+  return {
+    nCells: n,
+    nGenes: g,
+    pi,
+    shape: fitted.shape,
+    row(i, out) {
+      load(i);
+      level.row(i, levelRow);
+      const s = scale[i]!;
+      for (let k = 0; k < g; k++) {
+        const m = mu0[k]! * lift;
+        if (!(m > 0)) {
+          out[k] = xi[k]!; // no neighbour detects the gene: observed kept, a zero stays 0
+          continue;
+        }
+        const a = fitted.shape[k]!;
+        if (xi[k]! > 0) out[k] = Math.log1p((s * (y[k]! + a)) / (1 + a / m));
+        else {
+          const r = dropoutOdds(fitted, k);
+          out[k] = r * levelRow[k]! + (1 - r) * Math.log1p((s * m * a) / (m + a));
+        }
       }
-      const a = shape[k]!;
-      if (xd[e]! > 0) out[e] = Math.log1p((s * (y[e]! + a)) / (1 + a / m));
-      else out[e] = r[e]! * level[e]! + (1 - r[e]!) * Math.log1p((s * m * a) / (m + a));
-    }
-  }
-  return { imputed: denseMatrix(n, g, out), pi, shape };
+    },
+  };
 }
 
 /**
@@ -218,7 +273,7 @@ export async function imputeZeroInflated(
   const which = params.graph ?? zeroInflatedDefaults.graph;
   let graph = input.graph;
   if (which !== 'cell') {
-    const expression = await expressionGraph(input.x, graphParams.k ?? 10, subRange(ctx, 0, 0.5));
+    const expression = await expressionGraph(denseX(input.x), graphParams.k ?? 10, subRange(ctx, 0, 0.5));
     graph = which === 'expression' ? expression : unionGraph(input.graph, expression);
   }
   await ctx.checkpoint();

@@ -79,3 +79,20 @@ export function subsetRows(m: RowSource, idx: Int32Array): RowSource {
 
 /** What reads rows: a row source, or a dense matrix held whole. */
 export type MatrixRows = RowSource | DenseMatrix;
+
+/** The rows of a CSR matrix as they are (zeros where nothing is stored). */
+export function csrRows(m: CsrMatrix): RowSource {
+  const cols = m.nCols;
+  return {
+    rows: m.nRows,
+    cols,
+    read(idx) {
+      const out = new Float32Array(idx.length * cols);
+      for (let i = 0; i < idx.length; i++) {
+        const r = idx[i]!;
+        for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[i * cols + m.indices[k]!] = m.values[k]!;
+      }
+      return out;
+    },
+  };
+}

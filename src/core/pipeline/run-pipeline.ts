@@ -80,7 +80,7 @@ export async function runScgnn(
     const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
     const { graph, labels } = em;
     const imputed = await imputeByMode(
-      { ae, initial, x: model.dense(), scale, recon: reconRows(ae, x, outer.tf), graph, labels },
+      { ae, initial, x: model.sparse(), scale, recon: reconRows(ae, x, outer.tf), graph, labels },
       params,
       run,
     );

@@ -17,6 +17,16 @@ export function log1pDense(m: CsrMatrix, rowScale?: Float64Array): DenseMatrix {
   return out;
 }
 
+/** ln(1 + s_i · x) of a CSR matrix's stored entries, as a CSR matrix of the same pattern (float32 values). */
+export function log1pCsr(m: CsrMatrix, rowScale?: Float64Array): CsrMatrix {
+  const values = new Float32Array(m.values.length);
+  for (let r = 0; r < m.nRows; r++) {
+    const s = rowScale ? rowScale[r]! : 1;
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) values[k] = Math.log1p(s * m.values[k]!);
+  }
+  return { nRows: m.nRows, nCols: m.nCols, indptr: m.indptr, indices: m.indices, values };
+}
+
 /** Per-cell scale factors m / total_i (m = median of the per-cell totals); 1 for empty cells. */
 export function librarySizeFactors(m: CsrMatrix): Float64Array {
   const totals = new Float64Array(m.nRows);

@@ -99,7 +99,7 @@ describe('imputeByMode', () => {
     for (let i = 0; i < N; i++)
       for (let j = 0; j < G; j++) {
         const k = i * G + j;
-        const observed = inputs.x.data[k]!;
+        const observed = (inputs.x as DenseMatrix).data[k]!;
         const v = out.data[k]!;
         if (Math.floor(j / 4) !== truth[i])
           expect(v, `other group ${i},${j}`).toBe(0); // no neighbour detects it
@@ -121,7 +121,7 @@ describe('imputeByMode', () => {
     for (let i = 0; i < N; i++)
       for (let j = 0; j < G; j++) {
         const k = i * G + j;
-        const observed = inputs.x.data[k]!;
+        const observed = (inputs.x as DenseMatrix).data[k]!;
         if (observed > 0) expect(out.data[k], `${i},${j}`).toBe(observed);
         else if (Math.floor(j / 4) === truth[i]) {
           dropouts++;

@@ -15,8 +15,11 @@ import {
   type Autoencoder,
   type AutoencoderSnapshot,
 } from '../../nn/autoencoder.ts';
+import type { CsrMatrix } from '../../matrix/csr.ts';
+import { csrRows, type MatrixRows } from '../../matrix/rows.ts';
 import { denseOf, type TrainRows } from '../../nn/model-rows.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
+import type { StageContext } from '../context.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
 
@@ -25,8 +28,8 @@ export interface ImputeInputs {
   readonly ae: Autoencoder;
   /** The feature autoencoder's weights before any training. */
   readonly initial: AutoencoderSnapshot;
-  /** The model input, cells x genes. */
-  readonly x: DenseMatrix;
+  /** The model input X, cells x genes: sparse (its non-zeros, log1p values) or dense. */
+  readonly x: DenseMatrix | CsrMatrix;
   /** Library-size factors s_i of x = ln(1 + s_i·c) (absent: x = ln(1 + c)). */
   readonly scale?: Float64Array;
   /**
@@ -44,31 +47,50 @@ type ImputeStage = (inputs: ImputeInputs, params: ScgnnParams, run: RunContext) 
 
 /** 'graph': zeros filled from the cell's neighbours in the cell graph (src/core/impute). */
 export const imputeOnGraph: ImputeStage = (inputs, params, run) =>
-  run.timed('impute', 'Imputation on the cell graph', async () =>
-    impute(
-      { x: inputs.x, recon: await reconstruction(inputs, run), graph: inputs.graph, labels: inputs.labels },
+  run.timed('impute', 'Imputation on the cell graph', async () => {
+    const { recon, ctx } = await reconstruction(inputs, params, run);
+    return impute(
+      { x: inputs.x, recon, graph: inputs.graph, labels: inputs.labels },
       params.impute.graph,
-      run.stageCtx('impute', 'impute', [RECON_SHARE, 1]),
-    ),
-  );
+      ctx,
+    );
+  });
 
 /** Share of the imputation's progress bar for reading the reconstruction whole. */
 const RECON_SHARE = 0.1;
 
-/** The reconstruction as one dense matrix (the first part of the imputation's progress). */
-const reconstruction = (inputs: ImputeInputs, run: RunContext): Promise<DenseMatrix> =>
-  denseOf(run.ctx.tf, inputs.recon, run.stageCtx('impute-recon', 'impute', [0, RECON_SHARE]));
+/**
+ * The reconstruction as one dense matrix (the first part of the imputation's progress), where the level
+ * estimate can fall back to it: without the gene pseudo-count (geneShrink 0) or with the 'recon' method.
+ * Otherwise (the defaults) it is never read, and not made.
+ */
+const reconstruction = async (
+  inputs: ImputeInputs,
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<{ recon: DenseMatrix | undefined; ctx: StageContext }> => {
+  const g = params.impute.graph;
+  if (g.geneShrink > 0 && g.method !== 'recon')
+    return { recon: undefined, ctx: run.stageCtx('impute', 'impute') };
+  const readCtx = run.stageCtx('impute-recon', 'impute', [0, RECON_SHARE]);
+  const recon = await denseOf(run.ctx.tf, inputs.recon, readCtx);
+  return { recon, ctx: run.stageCtx('impute', 'impute', [RECON_SHARE, 1]) };
+};
+
+/** X as rows, for the modes that train on it. */
+const xRows = (inputs: ImputeInputs): MatrixRows => ('nRows' in inputs.x ? csrRows(inputs.x) : inputs.x);
 
 /** 'zero-inflated': ZINB posterior means with the graph neighbourhood as prior (src/core/impute/zero-inflated.ts). */
 export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
-  run.timed('impute', 'Imputation (zero-inflated, cell graph)', async () =>
-    imputeZeroInflated(
-      { x: inputs.x, scale: inputs.scale, recon: await reconstruction(inputs, run), graph: inputs.graph },
+  run.timed('impute', 'Imputation (zero-inflated, cell graph)', async () => {
+    const { recon, ctx } = await reconstruction(inputs, params, run);
+    return imputeZeroInflated(
+      { x: inputs.x, scale: inputs.scale, recon, graph: inputs.graph },
       params.impute.zeroInflated,
       params.impute.graph,
-      run.stageCtx('impute', 'impute', [RECON_SHARE, 1]),
-    ),
-  );
+      ctx,
+    );
+  });
 
 /**
  * 'closed-loop' (scGNN 2.0): the cluster autoencoders' reconstruction of the last recon is the imputation;
@@ -76,7 +98,7 @@ export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
  */
 export const imputeClosedLoop: ImputeStage = (inputs, params, run) =>
   run.timed('impute', 'Imputation (closed loop: cluster autoencoders)', async () => {
-    const observed = (params.clusterAe.observedWeight ?? 0) > 0 ? { observed: inputs.x } : {};
+    const observed = (params.clusterAe.observedWeight ?? 0) > 0 ? { observed: xRows(inputs) } : {};
     return (
       await trainClusterAutoencoders(
         inputs.ae,
@@ -97,7 +119,7 @@ export const imputeWithAutoencoder: ImputeStage = async (inputs, params, run) =>
     return await run.timed('impute', 'Imputation autoencoder', async () => {
       await trainAutoencoder(
         model,
-        { x: inputs.x },
+        { x: xRows(inputs) },
         { ...params.impute.train, cellWeights },
         run.stageCtx('impute', 'impute', [0, 0.95]),
         'impute-ae',
@@ -105,7 +127,7 @@ export const imputeWithAutoencoder: ImputeStage = async (inputs, params, run) =>
       return (
         await embedAndReconstruct(
           model,
-          inputs.x,
+          xRows(inputs),
           tf,
           undefined,
           run.stageCtx('impute-embed', 'impute', [0.95, 1]),

@@ -3,7 +3,7 @@ import { runLtmg, type LtmgOutput } from '../../ltmg/ltmg.ts';
 import type { CsrMatrix } from '../../matrix/csr.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
 import { log1pRows, type RowSource } from '../../matrix/rows.ts';
-import { librarySizeFactors, log1pDense } from '../../preprocess/normalise.ts';
+import { librarySizeFactors, log1pCsr, log1pDense } from '../../preprocess/normalise.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
 
@@ -22,14 +22,21 @@ export interface ModelInput {
   readonly x: RowSource;
   /** The per-cell factors s_i ('library-size'); none for 'none'. */
   readonly scale: Float64Array | undefined;
-  /** X as one dense matrix, made on each call (for the imputation, which still needs it whole). */
+  /** X's non-zeros as a CSR matrix (the counts' pattern, log1p values), made on each call. */
+  sparse(): CsrMatrix;
+  /** X as one dense matrix, made on each call (for experiments that need it whole). */
   dense(): DenseMatrix;
 }
 
 /** X = ln(1 + s_i · count) with the configured scaling (no events: it takes milliseconds). */
 export function modelInput(input: ScgnnInput, params: ScgnnParams): ModelInput {
   const scale = params.normalize === 'library-size' ? librarySizeFactors(input.raw) : undefined;
-  return { x: log1pRows(input.raw, scale), scale, dense: () => log1pDense(input.raw, scale) };
+  return {
+    x: log1pRows(input.raw, scale),
+    scale,
+    sparse: () => log1pCsr(input.raw, scale),
+    dense: () => log1pDense(input.raw, scale),
+  };
 }
 
 /** LTMG states of the raw counts (per-entry weights of the feature AE loss), or null when disabled. */
