@@ -30,6 +30,7 @@ interface EvalReport {
   nClusters: number;
   iterations: number;
   peakRssMb: number;
+  peakRssAt?: string;
   seconds: Record<string, number>;
 }
 
@@ -56,9 +57,9 @@ function synthetic(): void {
       `seed ${seed}\n`,
   );
   console.log(
-    `| cells | genes kept | peak RSS (MB) | MB per 1,000 cells | ${STAGES.join(' | ')} | total (s) | iterations | clusters | ARI |`,
+    `| cells | genes kept | peak RSS (MB) | peak at | MB per 1,000 cells | ${STAGES.join(' | ')} | total (s) | iterations | clusters | ARI |`,
   );
-  console.log(`|${' --- |'.repeat(STAGES.length + 9)}`);
+  console.log(`|${' --- |'.repeat(STAGES.length + 10)}`);
   for (const cells of sizes) {
     const dir = defaultSyntheticDir({ cells, genes, types, seed });
     if (!existsSync(join(dir, 'labels.csv'))) {
@@ -100,7 +101,7 @@ function synthetic(): void {
     }
     const secs = STAGES.map((s) => (r.seconds[s] ?? 0).toFixed(0));
     console.log(
-      `| ${r.cells} | ${r.genes} | ${r.peakRssMb} | ${((r.peakRssMb / r.cells) * 1000).toFixed(0)} | ${secs.join(' | ')} | ${(r.seconds.total ?? 0).toFixed(0)} | ${r.iterations} | ${r.nClusters} | ${r.ari?.toFixed(3) ?? '-'} |`,
+      `| ${r.cells} | ${r.genes} | ${r.peakRssMb} | ${r.peakRssAt ?? '-'} | ${((r.peakRssMb / r.cells) * 1000).toFixed(0)} | ${secs.join(' | ')} | ${(r.seconds.total ?? 0).toFixed(0)} | ${r.iterations} | ${r.nClusters} | ${r.ari?.toFixed(3) ?? '-'} |`,
     );
   }
 }

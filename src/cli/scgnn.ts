@@ -65,6 +65,19 @@ function log(opts: CliOptions, msg: string): void {
   if (!opts.quiet) process.stderr.write(msg + '\n');
 }
 
+/** The process's peak resident memory so far, in MB. */
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/**
+ * Memory now: the peak so far, the resident set, the JS heap in use and the array buffers (typed arrays and the
+ * WASM backend's heap). The resident set lags what is in use: V8 collects garbage late when memory is plentiful.
+ */
+function memoryLine(): string {
+  const m = process.memoryUsage();
+  const mb = (b: number): number => Math.round(b / 2 ** 20);
+  return `memory MB: peak ${peakRssMb()}, resident ${mb(m.rss)}, JS heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)}`;
+}
+
 /** Progress lines on stderr: stage starts/ends, iterations, and a loss line every few seconds per model. */
 function progressPrinter(opts: CliOptions): (e: ProgressEvent) => void {
   const lastLoss = new Map<string, number>();
@@ -72,7 +85,8 @@ function progressPrinter(opts: CliOptions): (e: ProgressEvent) => void {
     if (opts.quiet) return;
     if (e.type === 'stage-start')
       log(opts, `[${e.stage}]${e.iteration ? ` iteration ${e.iteration}:` : ''} ${e.label}…`);
-    else if (e.type === 'stage-end') log(opts, `[${e.stage}] done in ${e.seconds.toFixed(2)} s`);
+    else if (e.type === 'stage-end')
+      log(opts, `[${e.stage}] done in ${e.seconds.toFixed(2)} s (${memoryLine()})`);
     else if (e.type === 'iteration') {
       log(
         opts,
@@ -158,11 +172,26 @@ function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo, need
 async function runPipeline(
   prep: Prepared,
   opts: CliOptions,
-): Promise<{ result: ScgnnResult; seconds: Partial<Record<StageName | 'load' | 'total', number>> }> {
-  const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
+): Promise<{
+  result: ScgnnResult;
+  seconds: Partial<Record<StageName | 'load' | 'total', number>>;
+  /** The stage at whose end the process's peak memory was first reached, and that peak (MB). */
+  peakAt: { stage: string; peakRssMb: number };
+}> {
+  const print = progressPrinter(opts);
+  // The peak so far at each stage's end: the stage that raised it last holds the run's peak.
+  let peakAt = { stage: 'load', peakRssMb: peakRssMb() };
+  const ctx = createContext(tf, createRng(prep.params.seed), (e) => {
+    if (e.type === 'stage-end') {
+      const now = peakRssMb();
+      if (now > peakAt.peakRssMb)
+        peakAt = { stage: e.iteration ? `${e.stage} ${e.iteration}` : e.stage, peakRssMb: now };
+    }
+    print(e);
+  });
   const t0 = performance.now();
   const result = await runScgnn(prep.input, prep.params, ctx);
-  return { result, seconds: { ...result.stageSeconds, total: (performance.now() - t0) / 1000 } };
+  return { result, seconds: { ...result.stageSeconds, total: (performance.now() - t0) / 1000 }, peakAt };
 }
 
 function manifest(
@@ -270,7 +299,7 @@ async function evalOnce(
   loadSeconds: number,
 ): Promise<Record<string, unknown>> {
   const prep = prepare(ds, opts, backend, 'run');
-  const { result, seconds } = await runPipeline(prep, opts);
+  const { result, seconds, peakAt } = await runPipeline(prep, opts);
   const report: Record<string, unknown> = {
     dataset: prep.dataset.name,
     cells: prep.input.raw.nRows,
@@ -288,7 +317,10 @@ async function evalOnce(
   if (prep.dropout) Object.assign(report, imputationMetrics(result.imputed, prep.dropout));
   if (prep.thinning) Object.assign(report, await thinningReport(prep, result, opts));
   report.seconds = { load: loadSeconds, ...seconds };
-  report.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const peak = peakRssMb();
+  report.peakRssMb = peak;
+  // Where the peak was reached: a pipeline stage, or after the pipeline (the evaluation's own scoring).
+  report.peakRssAt = peak > peakAt.peakRssMb ? 'scoring' : peakAt.stage;
   return report;
 }
 

@@ -27,7 +27,7 @@ import type { StageContext } from '../pipeline/context.ts';
 import { knn } from '../graph/knn.ts';
 import { snnGraph } from '../graph/snn.ts';
 import { kmeans } from './kmeans.ts';
-import { louvain, relabelBySize } from './louvain.ts';
+import { louvainRunner, relabelBySize } from './louvain.ts';
 
 export type ClusterMethod = 'louvainK' | 'louvain' | 'kmeans';
 
@@ -230,8 +230,9 @@ export async function clusterCells(
     const runs: { comm: Int32Array; count: number }[] = [];
     const nRuns = Math.max(1, Math.floor(params.louvainRuns));
     const resolution = effectiveResolution(params, n);
+    const runLouvain = louvainRunner(graph);
     for (let r = 0; r < nRuns; r++) {
-      const c = louvain(graph, {
+      const c = runLouvain({
         resolution,
         rng: ctx.rng.fork(r === 0 ? 'louvain' : `louvain-${r}`),
       });

@@ -39,6 +39,14 @@ export function relabelBySize(labels: ArrayLike<number>): { labels: Int32Array; 
  * (default 1). Isolated nodes are singleton communities.
  */
 export function louvain(graph: CellGraph, opts: { resolution?: number; rng: Rng }): Int32Array {
+  return louvainRunner(graph)(opts);
+}
+
+/**
+ * `louvain` for several runs on one graph: the graphology copy of the graph (string keys and an object per
+ * edge, far larger than the CSR) is built once and reused by every run; the library does not change it.
+ */
+export function louvainRunner(graph: CellGraph): (opts: { resolution?: number; rng: Rng }) => Int32Array {
   const n = graph.nNodes;
   const g = new UndirectedGraph<Record<string, never>, { weight: number }>();
   for (let i = 0; i < n; i++) g.addNode(String(i));
@@ -48,18 +56,20 @@ export function louvain(graph: CellGraph, opts: { resolution?: number; rng: Rng 
       if (j > i) g.addUndirectedEdge(String(i), String(j), { weight: graph.weights[p]! });
     }
   }
-  const raw = new Int32Array(n);
-  if (g.size === 0) {
-    // The library refuses graphs without edges; every node is then its own community.
-    for (let i = 0; i < n; i++) raw[i] = i;
-  } else {
-    const { rng } = opts;
-    const communities = louvainCommunities(g, {
-      resolution: opts.resolution ?? 1,
-      getEdgeWeight: 'weight',
-      rng: () => rng.next(),
-    });
-    for (let i = 0; i < n; i++) raw[i] = communities[String(i)]!;
-  }
-  return relabelBySize(raw).labels;
+  return (opts) => {
+    const raw = new Int32Array(n);
+    if (g.size === 0) {
+      // The library refuses graphs without edges; every node is then its own community.
+      for (let i = 0; i < n; i++) raw[i] = i;
+    } else {
+      const { rng } = opts;
+      const communities = louvainCommunities(g, {
+        resolution: opts.resolution ?? 1,
+        getEdgeWeight: 'weight',
+        rng: () => rng.next(),
+      });
+      for (let i = 0; i < n; i++) raw[i] = communities[String(i)]!;
+    }
+    return relabelBySize(raw).labels;
+  };
 }

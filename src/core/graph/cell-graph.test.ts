@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { degrees, edgeCount, symmetricGraph } from './cell-graph.ts';
+import { createRng } from '../rng.ts';
 
 describe('cell graph (cell-graph.ts)', () => {
   it('symmetrises directed edges, keeps the larger weight, drops self loops and non-positive weights', () => {
@@ -26,5 +27,37 @@ describe('cell graph (cell-graph.ts)', () => {
     expect([...empty.indptr]).toEqual([0]);
     expect(edgeCount(empty)).toBe(0);
     expect(degrees(empty)).toHaveLength(0);
+  });
+});
+
+describe('symmetricGraph on random edge lists', () => {
+  it('matches a per-node map of neighbours (both directions, larger weight, no loops, positive weights)', () => {
+    const rng = createRng(21);
+    for (const [n, m] of [
+      [1, 3],
+      [7, 40],
+      [60, 900],
+    ] as const) {
+      const from = Array.from({ length: m }, () => rng.int(n));
+      const to = Array.from({ length: m }, () => rng.int(n));
+      const weight = Array.from({ length: m }, () => (rng.next() < 0.1 ? 0 : rng.next()));
+      const rows: Map<number, number>[] = Array.from({ length: n }, () => new Map());
+      for (let e = 0; e < m; e++) {
+        if (from[e] === to[e] || !(weight[e]! > 0)) continue;
+        for (const [a, b] of [
+          [from[e]!, to[e]!],
+          [to[e]!, from[e]!],
+        ] as const)
+          rows[a]!.set(b, Math.max(rows[a]!.get(b) ?? 0, weight[e]!));
+      }
+      const g = symmetricGraph(n, from, to, weight);
+      for (let i = 0; i < n; i++) {
+        const want = [...rows[i]!.entries()].sort((a, b) => a[0] - b[0]);
+        const got = Array.from(g.indices.subarray(g.indptr[i]!, g.indptr[i + 1]!));
+        expect(got).toEqual(want.map(([j]) => j));
+        want.forEach(([, w], a) => expect(g.weights[g.indptr[i]! + a]).toBe(Math.fround(w)));
+      }
+      expect(g.indices.length).toBe(g.indptr[n]);
+    }
   });
 });

@@ -28,7 +28,8 @@ export function degrees(g: CellGraph): Float32Array {
 
 /**
  * Build a symmetric CellGraph from directed edges (i -> j with weight w). An edge present in both
- * directions keeps the larger weight; self loops and non-positive weights are dropped.
+ * directions keeps the larger weight; self loops and non-positive weights are dropped. Typed arrays only
+ * (a counting sort by row, then each row sorted by column): memory O(edges), no per-node objects.
  */
 export function symmetricGraph(
   nNodes: number,
@@ -36,27 +37,52 @@ export function symmetricGraph(
   to: ArrayLike<number>,
   weight: ArrayLike<number>,
 ): CellGraph {
-  const rows: Map<number, number>[] = Array.from({ length: nNodes }, () => new Map());
+  const keep = (e: number): boolean => from[e] !== to[e] && weight[e]! > 0;
+  // Both directions of every kept edge, bucketed by row.
+  const start = new Uint32Array(nNodes + 1);
   for (let e = 0; e < from.length; e++) {
+    if (!keep(e)) continue;
+    start[from[e]! + 1]!++;
+    start[to[e]! + 1]!++;
+  }
+  for (let i = 0; i < nNodes; i++) start[i + 1]! += start[i]!;
+  const total = start[nNodes]!;
+  const cols = new Int32Array(total);
+  const ws = new Float64Array(total);
+  const cursor = start.slice(0, nNodes);
+  for (let e = 0; e < from.length; e++) {
+    if (!keep(e)) continue;
     const i = from[e]!;
     const j = to[e]!;
-    const w = weight[e]!;
-    if (i === j || !(w > 0)) continue;
-    rows[i]!.set(j, Math.max(rows[i]!.get(j) ?? 0, w));
-    rows[j]!.set(i, Math.max(rows[j]!.get(i) ?? 0, w));
+    cols[cursor[i]!] = j;
+    ws[cursor[i]!++] = weight[e]!;
+    cols[cursor[j]!] = i;
+    ws[cursor[j]!++] = weight[e]!;
   }
+  // Each row by ascending column, duplicates merged (the larger weight).
   const indptr = new Uint32Array(nNodes + 1);
-  for (let i = 0; i < nNodes; i++) indptr[i + 1] = indptr[i]! + rows[i]!.size;
-  const indices = new Int32Array(indptr[nNodes]!);
-  const weights = new Float32Array(indptr[nNodes]!);
+  const indices = new Int32Array(total);
+  const weights = new Float32Array(total);
+  let order = new Int32Array(0);
+  let k = 0;
   for (let i = 0; i < nNodes; i++) {
-    const entries = [...rows[i]!.entries()].sort((a, b) => a[0] - b[0]);
-    let k = indptr[i]!;
-    for (const [j, w] of entries) {
-      indices[k] = j;
-      weights[k] = w;
+    const s = start[i]!;
+    const len = start[i + 1]! - s;
+    if (order.length < len) order = new Int32Array(Math.max(len, 2 * order.length));
+    const o = order.subarray(0, len);
+    for (let a = 0; a < len; a++) o[a] = s + a;
+    o.sort((a, b) => cols[a]! - cols[b]!);
+    for (let a = 0; a < len; a++) {
+      const p = o[a]!;
+      if (k > indptr[i]! && indices[k - 1] === cols[p]) {
+        if (ws[p]! > weights[k - 1]!) weights[k - 1] = ws[p]!;
+        continue;
+      }
+      indices[k] = cols[p]!;
+      weights[k] = ws[p]!;
       k++;
     }
+    indptr[i + 1] = k;
   }
-  return { nNodes, indptr, indices, weights };
+  return { nNodes, indptr, indices: indices.slice(0, k), weights: weights.slice(0, k) };
 }

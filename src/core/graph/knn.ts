@@ -34,8 +34,16 @@ export interface KnnResult {
 
 /** Spare topk candidates re-ranked exactly, so cancellation in the matMul form cannot change the result. */
 const SPARE_CANDIDATES = 4;
-/** Default block: ~2^24 scores (64 MiB float32) per block, well below WebGPU's guaranteed 128 MiB binding. */
-const BLOCK_ELEMENTS = 1 << 24;
+const blockElements = (tf: StageContext['tf']): number =>
+  ['wasm', 'cpu'].includes(tf.getBackend()) ? BLOCK_ELEMENTS_CPU : BLOCK_ELEMENTS_GPU;
+
+/**
+ * Default block on a GPU backend: ~2^24 scores (64 MiB float32) per block, well below WebGPU's guaranteed
+ * 128 MiB binding, and few dispatches. On the CPU-class backends (WASM, CPU) ~2^22 (16 MiB): a block and its
+ * intermediates live in the WASM heap, which never shrinks, and smaller products cost them nothing per score.
+ */
+const BLOCK_ELEMENTS_GPU = 1 << 24;
+const BLOCK_ELEMENTS_CPU = 1 << 22;
 
 /**
  * Exact kNN, Euclidean, computed in row blocks on the active tf backend (|a|^2 + |b|^2 - 2ab via matMul, then
@@ -54,7 +62,7 @@ export async function knn(
   const kk = Math.min(k, n - 1);
   const blockSize = Math.max(
     1,
-    Math.floor(opts.blockSize ?? Math.min(4096, Math.max(64, Math.floor(BLOCK_ELEMENTS / n)))),
+    Math.floor(opts.blockSize ?? Math.min(4096, Math.max(64, Math.floor(blockElements(ctx.tf) / n)))),
   );
   // Candidates asked from topk: self + k + spares, at most all cells.
   const nCand = Math.min(n, kk + 1 + SPARE_CANDIDATES);
