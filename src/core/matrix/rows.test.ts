@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csrFromDense } from './csr.ts';
 import { denseMatrix } from './dense.ts';
-import { asRows, denseRows, log1pRows, rowRange, subsetRows } from './rows.ts';
+import { asRows, csrRows, denseRows, log1pRows, rowRange, subsetRows } from './rows.ts';
 
 // 3 cells x 4 genes of counts.
 const counts = [0, 2, 0, 5, 1, 0, 0, 0, 3, 3, 7, 0];
@@ -28,6 +28,8 @@ describe('row sources', () => {
     const want = [Math.log1p(2), 0, 0, 0, 0, Math.log1p(1), 0, Math.log1p(2.5)];
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
     expect(() => log1pRows(csr, new Float64Array(2))).toThrow(RangeError);
+    // csrRows: the stored values as they are.
+    expect(Array.from(csrRows(csr).read([2, 1]))).toEqual([3, 3, 7, 0, 1, 0, 0, 0]);
   });
 
   it('subsetRows reads through to the parent rows, and rowRange counts up', () => {

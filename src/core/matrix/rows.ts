@@ -35,6 +35,16 @@ export function denseRows(m: DenseMatrix): RowSource {
 export function log1pRows(m: CsrMatrix, rowScale?: Float64Array): RowSource {
   if (rowScale && rowScale.length !== m.nRows)
     throw new RangeError(`rowScale has ${rowScale.length} values for ${m.nRows} rows`);
+  return sparseRows(m, (r, v) => Math.log1p((rowScale ? rowScale[r]! : 1) * v));
+}
+
+/** The rows of a CSR matrix as they are (zeros where nothing is stored). */
+export function csrRows(m: CsrMatrix): RowSource {
+  return sparseRows(m, (_, v) => v);
+}
+
+/** The rows of a CSR matrix with each stored value v of row r read as value(r, v), zeros elsewhere. */
+function sparseRows(m: CsrMatrix, value: (r: number, v: number) => number): RowSource {
   const cols = m.nCols;
   return {
     rows: m.nRows,
@@ -43,9 +53,8 @@ export function log1pRows(m: CsrMatrix, rowScale?: Float64Array): RowSource {
       const out = new Float32Array(idx.length * cols);
       for (let i = 0; i < idx.length; i++) {
         const r = idx[i]!;
-        const s = rowScale ? rowScale[r]! : 1;
         for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++)
-          out[i * cols + m.indices[k]!] = Math.log1p(s * m.values[k]!);
+          out[i * cols + m.indices[k]!] = value(r, m.values[k]!);
       }
       return out;
     },
@@ -69,30 +78,16 @@ export function subsetRows(m: RowSource, idx: Int32Array): RowSource {
   return {
     rows: idx.length,
     cols: m.cols,
-    read(local) {
-      const global = new Int32Array(local.length);
-      for (let i = 0; i < local.length; i++) global[i] = idx[local[i]!]!;
-      return m.read(global);
-    },
+    read: (local) => m.read(throughSubset(idx, local)),
   };
 }
 
 /** What reads rows: a row source, or a dense matrix held whole. */
 export type MatrixRows = RowSource | DenseMatrix;
 
-/** The rows of a CSR matrix as they are (zeros where nothing is stored). */
-export function csrRows(m: CsrMatrix): RowSource {
-  const cols = m.nCols;
-  return {
-    rows: m.nRows,
-    cols,
-    read(idx) {
-      const out = new Float32Array(idx.length * cols);
-      for (let i = 0; i < idx.length; i++) {
-        const r = idx[i]!;
-        for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[i * cols + m.indices[k]!] = m.values[k]!;
-      }
-      return out;
-    },
-  };
+/** The parent's row of each row `local` of the subset of rows `idx`. */
+export function throughSubset(idx: Int32Array, local: ArrayLike<number>): Int32Array {
+  const global = new Int32Array(local.length);
+  for (let i = 0; i < local.length; i++) global[i] = idx[local[i]!]!;
+  return global;
 }

@@ -8,7 +8,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { StageContext, Tf } from '../pipeline/context.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
-import { asRows, rowRange, subsetRows, type MatrixRows } from '../matrix/rows.ts';
+import { asRows, rowRange, subsetRows, throughSubset, type MatrixRows } from '../matrix/rows.ts';
 import type { Autoencoder } from './autoencoder.ts';
 
 /** Rows produced on the backend: `batch` returns a new idx.length x cols tensor the caller disposes. */
@@ -35,11 +35,7 @@ export function subsetTrainRows(m: TrainRows, idx: Int32Array): TrainRows {
   return {
     rows: idx.length,
     cols: m.cols,
-    batch(local) {
-      const global = new Int32Array(local.length);
-      for (let i = 0; i < local.length; i++) global[i] = idx[local[i]!]!;
-      return m.batch(global);
-    },
+    batch: (local) => m.batch(throughSubset(idx, local)),
   };
 }
 
