@@ -56,7 +56,7 @@ const parts: [string, ArrayBufferView][] = [
   ['x', x.data],
   ['scale', Float32Array.from(scale ?? new Float64Array(x.rows).fill(1))],
   ['recon', recon.data],
-  ['clRecon', cl.data],
+  ['clRecon', ('data' in cl ? cl : cl.dense()).data],
   ['z', em.z.data],
   ['indptr', em.graph.indptr],
   ['indices', em.graph.indices],

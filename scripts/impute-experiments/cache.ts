@@ -38,7 +38,7 @@ const seconds = (performance.now() - t0) / 1000;
 const x = modelInput({ raw: dropout.corrupted, cellIds: [], geneIds: [] }, params).dense();
 const parts: [string, ArrayBufferView][] = [
   ['x', x.data],
-  ['recon', r.imputed.data],
+  ['recon', r.imputed.dense().data],
   ['indptr', r.graph.indptr],
   ['indices', r.graph.indices],
   ['weights', r.graph.weights],

@@ -231,9 +231,8 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   mkdirSync(out, { recursive: true });
   const outputs = OUTPUT_FILES;
   const { cellIds, geneIds } = prep.input;
-  await writeTo(join(out, outputs.imputed), (s) =>
-    writeMatrixCsv(s, result.imputed, cellIds, geneIds, opts.layout),
-  );
+  const imputed = result.imputed.dense();
+  await writeTo(join(out, outputs.imputed), (s) => writeMatrixCsv(s, imputed, cellIds, geneIds, opts.layout));
   await writeTo(join(out, outputs.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
   await writeTo(join(out, outputs.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
   await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
@@ -243,7 +242,7 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
     {
       cellIds,
       geneIds,
-      imputed: result.imputed,
+      imputed,
       rawCounts: () => prep.selected.matrix, // the counts before any --dropout corruption
       clusters: result.labels,
       nClusters: result.nClusters,
@@ -282,7 +281,7 @@ async function thinningReport(
   const magic = await magicReference(thinned, ctx, { k: 10, t: 3 });
   return {
     thin: rate,
-    ...thinFigures(scorer.score(result.imputed)),
+    ...thinFigures(scorer.score(result.imputed.dense())),
     thinFalseEntries: scorer.falseEntries,
     references: {
       none: thinFigures(scorer.score(log1pDense(thinned))),

@@ -236,7 +236,12 @@ describe('engine runs (worker API in Node, CPU backend)', () => {
     const expectLabels = stringSink();
     await writeLabelsCsv(expectLabels, direct.labels, prepared.input.cellIds);
     const expectImputed = stringSink();
-    await writeMatrixCsv(expectImputed, direct.imputed, prepared.input.cellIds, prepared.input.geneIds);
+    await writeMatrixCsv(
+      expectImputed,
+      direct.imputed.dense(),
+      prepared.input.cellIds,
+      prepared.input.geneIds,
+    );
     const labels = await engine.exportFile('labels');
     const imputed = await engine.exportFile('imputed');
     if (!labels.ok || !imputed.ok) throw new Error('export failed');

@@ -171,7 +171,7 @@ export async function executeRun(
     snapshot: last!,
     layout: null,
     geneIds: [...input.geneIds],
-    imputed: result.imputed,
+    imputed: result.imputed.dense(),
     graph: result.graph,
     manifest,
   };

@@ -50,3 +50,46 @@ describe('imputation metrics (imputation-metrics.ts)', () => {
     expect(imputationMetrics(denseMatrix(2, 2), d).cosine).toBe(0);
   });
 });
+
+describe('imputation metrics on rows read on demand', () => {
+  it('give the dense figures, reading each block of rows once when the entries come in row order', () => {
+    const n = 1100; // three blocks of 512 rows
+    const g = 3;
+    const imputed = denseMatrix(
+      n,
+      g,
+      Float32Array.from({ length: n * g }, (_, k) => (k % 7) / 3),
+    );
+    const rows: number[] = [];
+    const cols: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < n; i += 5) {
+      rows.push(i);
+      cols.push(i % g);
+      values.push((i % 4) + 1);
+    }
+    const dropout = {
+      rows: Int32Array.from(rows),
+      cols: Int32Array.from(cols),
+      values: Float32Array.from(values),
+    } as unknown as Dropout;
+    const reads: number[][] = [];
+    const source = {
+      rows: n,
+      cols: g,
+      read(idx: ArrayLike<number>) {
+        reads.push([idx[0]!, idx.length]);
+        const out = new Float32Array(idx.length * g);
+        for (let i = 0; i < idx.length; i++)
+          out.set(imputed.data.subarray(idx[i]! * g, (idx[i]! + 1) * g), i * g);
+        return out;
+      },
+    };
+    expect(imputationMetrics(source, dropout)).toEqual(imputationMetrics(imputed, dropout));
+    expect(reads).toEqual([
+      [0, 512],
+      [512, 512],
+      [1024, 76],
+    ]);
+  });
+});

@@ -5,6 +5,7 @@
  * RMSE sqrt(mean d^2) (the reference's "RMSE" is mean|d|/sqrt(n), which is not one).
  */
 import type { DenseMatrix } from '../matrix/dense.ts';
+import { asRows, rowRange, type RowSource } from '../matrix/rows.ts';
 import type { Dropout } from './dropout.ts';
 
 export interface ImputationMetrics {
@@ -24,7 +25,8 @@ export function median(xs: Float64Array): number {
 }
 
 /** `imputed` is cells x genes on the log1p scale, in the same cell and gene order as the dropout matrix. */
-export function imputationMetrics(imputed: DenseMatrix, dropout: Dropout): ImputationMetrics {
+export function imputationMetrics(imputed: DenseMatrix | RowSource, dropout: Dropout): ImputationMetrics {
+  const value = entryReader(asRows(imputed));
   const n = dropout.rows.length;
   const d = new Float64Array(n);
   let sum = 0;
@@ -33,7 +35,7 @@ export function imputationMetrics(imputed: DenseMatrix, dropout: Dropout): Imput
   let nx = 0;
   let ny = 0;
   for (let e = 0; e < n; e++) {
-    const x = imputed.data[dropout.rows[e]! * imputed.cols + dropout.cols[e]!]!;
+    const x = value(dropout.rows[e]!, dropout.cols[e]!);
     const y = Math.log1p(dropout.values[e]!);
     const diff = Math.abs(x - y);
     d[e] = diff;
@@ -49,5 +51,24 @@ export function imputationMetrics(imputed: DenseMatrix, dropout: Dropout): Imput
     cosine: nx > 0 && ny > 0 ? dot / Math.sqrt(nx * ny) : 0,
     rmse: n ? Math.sqrt(sumSq / n) : NaN,
     nEntries: n,
+  };
+}
+
+/** Cells read per block when the imputed matrix is read by rows. */
+const BLOCK = 512;
+
+/**
+ * value(row, col) of a row source, reading blocks of BLOCK rows: entries asked in row order (as the dropout's
+ * are) read every row once, with one block in memory.
+ */
+function entryReader(m: RowSource): (row: number, col: number) => number {
+  let start = -1;
+  let block = new Float32Array(0);
+  return (row, col) => {
+    if (start < 0 || row < start || row >= start + BLOCK) {
+      start = row - (row % BLOCK);
+      block = m.read(rowRange(start, Math.min(m.rows, start + BLOCK)));
+    }
+    return block[(row - start) * m.cols + col]!;
   };
 }

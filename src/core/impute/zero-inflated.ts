@@ -262,14 +262,15 @@ export function zeroInflatedImputer(
 
 /**
  * The pipeline's entry point: the imputation graph as `params.graph` says (default: the scGNN cell graph; a
- * kNN graph of x, k = `graphParams.k`, for 'expression' / 'union'), then `imputeZeroInflatedOnGraph`.
+ * kNN graph of x, k = `graphParams.k`, for 'expression' / 'union'), then the fitted `zeroInflatedImputer`,
+ * whose rows are made when read.
  */
 export async function imputeZeroInflated(
   input: ZeroInflatedInput,
   params: Partial<ZeroInflatedParams>,
   graphParams: Partial<ImputeParams>,
   ctx: StageContext,
-): Promise<DenseMatrix> {
+): Promise<ZeroInflatedImputer> {
   const which = params.graph ?? zeroInflatedDefaults.graph;
   let graph = input.graph;
   if (which !== 'cell') {
@@ -277,7 +278,7 @@ export async function imputeZeroInflated(
     graph = which === 'expression' ? expression : unionGraph(input.graph, expression);
   }
   await ctx.checkpoint();
-  const { imputed } = imputeZeroInflatedOnGraph({ ...input, graph }, params, graphParams);
+  const imputer = zeroInflatedImputer({ ...input, graph }, params, graphParams);
   ctx.progress(1, 'zero-inflated posterior');
-  return imputed;
+  return imputer;
 }

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { csrFromDense } from './csr.ts';
 import { denseMatrix } from './dense.ts';
-import { asRows, csrRows, denseRows, log1pRows, rowRange, subsetRows } from './rows.ts';
+import {
+  asRows,
+  computedRows,
+  csrRows,
+  denseRowMatrix,
+  denseRows,
+  log1pRows,
+  mapComputedRows,
+  rowRange,
+  subsetRows,
+} from './rows.ts';
 
 // 3 cells x 4 genes of counts.
 const counts = [0, 2, 0, 5, 1, 0, 0, 0, 3, 3, 7, 0];
@@ -38,5 +48,36 @@ describe('row sources', () => {
     expect(sub.read([1, 0])).toEqual(log1pRows(csr).read([0, 2]));
     expect(Array.from(rowRange(3, 6))).toEqual([3, 4, 5]);
     expect(rowRange(4, 4)).toHaveLength(0);
+  });
+});
+
+describe('row matrices', () => {
+  it('denseRowMatrix hands out the matrix itself whole', () => {
+    const m = denseMatrix(2, 2, Float32Array.from([1, 2, 3, 4]));
+    const r = denseRowMatrix(m);
+    expect(r.dense()).toBe(m);
+    expect(Array.from(r.read([1]))).toEqual([3, 4]);
+  });
+
+  it('computedRows makes each asked row (fresh on every read), mapComputedRows maps every row made', () => {
+    let made = 0;
+    const rows = computedRows(3, 2, (i, out) => {
+      made++;
+      out[0] = i;
+      out[1] = 10 * i;
+    });
+    expect(Array.from(rows.read([2, 0]))).toEqual([2, 20, 0, 0]);
+    expect(made).toBe(2);
+    const whole = rows.dense();
+    expect([whole.rows, whole.cols]).toEqual([3, 2]);
+    expect(Array.from(whole.data)).toEqual([0, 0, 1, 10, 2, 20]);
+    expect(rows.dense()).not.toBe(whole);
+    const shifted = mapComputedRows(rows, (row, i) => {
+      row[1] = row[1]! + i;
+    });
+    expect(Array.from(shifted.read([1]))).toEqual([1, 11]);
+    // Every dense() is made afresh and mapped once.
+    expect(Array.from(shifted.dense().data)).toEqual([0, 0, 1, 11, 2, 22]);
+    expect(Array.from(shifted.dense().data)).toEqual([0, 0, 1, 11, 2, 22]);
   });
 });

@@ -5,7 +5,7 @@
  * (`log1pRows`: the model input X = ln(1 + s_i · count), 8 bytes per non-zero instead of 4 per entry).
  */
 import type { CsrMatrix } from './csr.ts';
-import type { DenseMatrix } from './dense.ts';
+import { denseMatrix, type DenseMatrix } from './dense.ts';
 
 export interface RowSource {
   readonly rows: number;
@@ -90,4 +90,54 @@ export function throughSubset(idx: Int32Array, local: ArrayLike<number>): Int32A
   const global = new Int32Array(local.length);
   for (let i = 0; i < local.length; i++) global[i] = idx[local[i]!]!;
   return global;
+}
+
+/** A matrix read by rows that can also be had whole (e.g. the imputed matrix, whose rows are made on demand). */
+export interface RowMatrix extends RowSource {
+  /** Every row as one dense matrix (made on each call where the rows are computed). */
+  dense(): DenseMatrix;
+}
+
+/** A dense matrix as a RowMatrix (`dense()` is the matrix itself). */
+export function denseRowMatrix(m: DenseMatrix): RowMatrix {
+  return { ...denseRows(m), dense: () => m };
+}
+
+/** Rows made one at a time by `row(i, out)` (out: a zeroed row of `cols` values). */
+export function computedRows(
+  rows: number,
+  cols: number,
+  row: (i: number, out: Float32Array) => void,
+): RowMatrix {
+  const read = (idx: ArrayLike<number>): Float32Array<ArrayBuffer> => {
+    const out = new Float32Array(idx.length * cols);
+    for (let i = 0; i < idx.length; i++) row(idx[i]!, out.subarray(i * cols, (i + 1) * cols));
+    return out;
+  };
+  return { rows, cols, read, dense: () => denseMatrix(rows, cols, read(rowRange(0, rows))) };
+}
+
+/**
+ * Computed rows (`computedRows`: each read and each `dense()` makes fresh rows) with `f(row, i)` applied in
+ * place to every row made.
+ */
+export function mapComputedRows(m: RowMatrix, f: (row: Float32Array, i: number) => void): RowMatrix {
+  const { rows, cols } = m;
+  const apply = (data: Float32Array, idx: ArrayLike<number>): void => {
+    for (let i = 0; i < idx.length; i++) f(data.subarray(i * cols, (i + 1) * cols), idx[i]!);
+  };
+  return {
+    rows,
+    cols,
+    read(idx) {
+      const out = m.read(idx);
+      apply(out, idx);
+      return out;
+    },
+    dense() {
+      const all = m.dense();
+      apply(all.data, rowRange(0, rows));
+      return all;
+    },
+  };
 }

@@ -25,14 +25,14 @@
 import type { CellGraph } from '../graph/cell-graph.ts';
 import type { LtmgOutput } from '../ltmg/ltmg.ts';
 import type { DenseMatrix } from '../matrix/dense.ts';
+import type { RowMatrix } from '../matrix/rows.ts';
 import { disposeAutoencoder, snapshot } from '../nn/autoencoder.ts';
 import { reconRows } from '../nn/model-rows.ts';
-import { unscaleLog1p } from '../preprocess/normalise.ts';
 import type { StageContext, StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
 import { createRunContext, type RunOptions, type TrainingRecord } from './run-context.ts';
 import { featureAutoencoder, newFeatureAutoencoder } from './stages/feature-ae.ts';
-import { imputeByMode } from './stages/impute.ts';
+import { imputedRows } from './stages/impute.ts';
 import { ltmgStates, modelInput, type ScgnnInput } from './stages/input.ts';
 import { emIterations, type IterationRecord } from './stages/iteration.ts';
 
@@ -51,8 +51,11 @@ export interface ScgnnResult {
   readonly graph: CellGraph;
   readonly labels: Int32Array;
   readonly nClusters: number;
-  /** Imputed expression, cells x genes, log1p scale. */
-  readonly imputed: DenseMatrix;
+  /**
+   * Imputed expression, cells x genes, ln(1 + count): rows read on demand (the default mode makes each row
+   * when read, so nothing cells x genes is held until asked), or `dense()` for the whole matrix.
+   */
+  readonly imputed: RowMatrix;
   readonly history: IterationRecord[];
   readonly converged: boolean;
   /** Every model trained, in order, with its first and last loss (to compare runs and backends). */
@@ -79,12 +82,11 @@ export async function runScgnn(
     const pretrained = await featureAutoencoder({ ae, x, ltmg }, params, run);
     const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
     const { graph, labels } = em;
-    const imputed = await imputeByMode(
+    const imputed = await imputedRows(
       { ae, initial, x: model.sparse(), scale, recon: reconRows(ae, x, outer.tf), graph, labels },
       params,
       run,
     );
-    if (scale) unscaleLog1p(imputed, scale);
     return {
       ltmg,
       featureEmbedding: em.z,

@@ -40,12 +40,12 @@ export function librarySizeFactors(m: CsrMatrix): Float64Array {
 
 /** Map ln(1 + s_i · x) values back to ln(1 + x), in place. */
 export function unscaleLog1p(m: DenseMatrix, rowScale: Float64Array): DenseMatrix {
-  for (let r = 0; r < m.rows; r++) {
-    const s = rowScale[r]!;
-    for (let c = 0; c < m.cols; c++) {
-      const i = r * m.cols + c;
-      m.data[i] = Math.log1p(Math.expm1(Math.max(0, m.data[i]!)) / s);
-    }
-  }
+  for (let r = 0; r < m.rows; r++)
+    unscaleLog1pRow(m.data.subarray(r * m.cols, (r + 1) * m.cols), rowScale[r]!);
   return m;
+}
+
+/** One row of `unscaleLog1p`: ln(1 + s · x) values back to ln(1 + x), in place. */
+export function unscaleLog1pRow(row: Float32Array, s: number): void {
+  for (let c = 0; c < row.length; c++) row[c] = Math.log1p(Math.expm1(Math.max(0, row[c]!)) / s);
 }

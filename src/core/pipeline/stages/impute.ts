@@ -16,7 +16,15 @@ import {
   type AutoencoderSnapshot,
 } from '../../nn/autoencoder.ts';
 import type { CsrMatrix } from '../../matrix/csr.ts';
-import { csrRows, type MatrixRows } from '../../matrix/rows.ts';
+import {
+  computedRows,
+  csrRows,
+  denseRowMatrix,
+  mapComputedRows,
+  type MatrixRows,
+  type RowMatrix,
+} from '../../matrix/rows.ts';
+import { unscaleLog1p, unscaleLog1pRow } from '../../preprocess/normalise.ts';
 import { denseOf, type TrainRows } from '../../nn/model-rows.ts';
 import { embedAndReconstruct, trainAutoencoder, trainClusterAutoencoders } from '../../nn/train.ts';
 import type { StageContext } from '../context.ts';
@@ -43,7 +51,12 @@ export interface ImputeInputs {
 
 export type ImputeMode = ScgnnParams['impute']['mode'];
 
-type ImputeStage = (inputs: ImputeInputs, params: ScgnnParams, run: RunContext) => Promise<DenseMatrix>;
+/** An imputation: one dense matrix, or rows made when read (`computedRows`), on X's scale. */
+type ImputeStage = (
+  inputs: ImputeInputs,
+  params: ScgnnParams,
+  run: RunContext,
+) => Promise<DenseMatrix | RowMatrix>;
 
 /** 'graph': zeros filled from the cell's neighbours in the cell graph (src/core/impute). */
 export const imputeOnGraph: ImputeStage = (inputs, params, run) =>
@@ -84,12 +97,14 @@ const xRows = (inputs: ImputeInputs): MatrixRows => ('nRows' in inputs.x ? csrRo
 export const imputeZeroInflatedStage: ImputeStage = (inputs, params, run) =>
   run.timed('impute', 'Imputation (zero-inflated, cell graph)', async () => {
     const { recon, ctx } = await reconstruction(inputs, params, run);
-    return imputeZeroInflated(
+    const imputer = await imputeZeroInflated(
       { x: inputs.x, scale: inputs.scale, recon, graph: inputs.graph },
       params.impute.zeroInflated,
       params.impute.graph,
       ctx,
     );
+    // Each cell's row is made when read: nothing cells x genes is held until a consumer asks for it whole.
+    return computedRows(imputer.nCells, imputer.nGenes, imputer.row);
   });
 
 /**
@@ -152,8 +167,25 @@ export async function imputeByMode(
   params: ScgnnParams,
   run: RunContext,
 ): Promise<DenseMatrix> {
-  if (!params.impute.enabled) return denseOf(run.ctx.tf, inputs.recon);
-  return imputeStages[params.impute.mode](inputs, params, run);
+  return (await imputedRows(inputs, params, run)).dense();
+}
+
+/**
+ * The imputed expression by the configured mode (the last recon when imputation is off), mapped back to
+ * ln(1 + count) of the input's own scale when X was library-size scaled: rows read on demand (the default
+ * mode makes each when read), or had whole with `dense()`.
+ */
+export async function imputedRows(
+  inputs: ImputeInputs,
+  params: ScgnnParams,
+  run: RunContext,
+): Promise<RowMatrix> {
+  const out = params.impute.enabled
+    ? await imputeStages[params.impute.mode](inputs, params, run)
+    : await denseOf(run.ctx.tf, inputs.recon);
+  const { scale } = inputs;
+  if ('data' in out) return denseRowMatrix(scale ? unscaleLog1p(out, scale) : out);
+  return scale ? mapComputedRows(out, (row, i) => unscaleLog1pRow(row, scale[i]!)) : out;
 }
 
 /**
