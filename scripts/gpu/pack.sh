@@ -19,6 +19,11 @@ cp "$(command -v node)" "$stage/node"
 npx esbuild src/cli/scgnn.ts --bundle --platform=node --format=esm --target=node20 --log-level=error \
   --outfile="$stage/cli/scgnn.mjs" --external:webgpu \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+# The synthetic data generator the same way (issue 12's 100,000-cell run is generated on the machine: smaller
+# than carrying it).
+npx esbuild scripts/make-synthetic.ts --bundle --platform=node --format=esm --target=node20 --log-level=error \
+  --outfile="$stage/cli/make-synthetic.mjs" \
+  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/cli/"
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$stage/cli/node_modules/webgpu/"
 cp node_modules/webgpu/dist/linux-x64/dawn.node "$stage/cli/node_modules/webgpu/dist/linux-x64/"
