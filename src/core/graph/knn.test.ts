@@ -80,6 +80,30 @@ describe('knn', () => {
     }
   });
 
+  it('leaves constant (dead) columns out and finds the same neighbours and distances', async () => {
+    const base = randomMatrix(90, 5, 12);
+    // Columns 0, 3 and 6 constant (two of them zero, as dead ReLU units), the rest the random data.
+    const wide = denseMatrix(90, 8);
+    for (let i = 0; i < 90; i++) {
+      const row = [
+        0,
+        ...Array.from(base.data.subarray(i * 5, i * 5 + 2)),
+        2.5,
+        ...Array.from(base.data.subarray(i * 5 + 2, i * 5 + 5)),
+        0,
+      ];
+      wide.data.set(row.slice(0, 8), i * 8);
+    }
+    const expected = bruteForce(base, 7);
+    const r = await knn(wide, 7, ctx, { blockSize: 32 });
+    expect(Array.from(r.neighbors)).toEqual(Array.from(expected.neighbors));
+    r.distances.forEach((v, e) => expect(v).toBeCloseTo(expected.distances[e]!, 5));
+    // Every column constant: all distances 0, neighbours by index.
+    const flat = await knn(denseMatrix(4, 3, new Float32Array(12).fill(1)), 2, ctx);
+    expect(Array.from(flat.neighbors)).toEqual([1, 2, 0, 2, 0, 1, 0, 1]);
+    expect(Array.from(flat.distances)).toEqual(new Array(8).fill(0));
+  });
+
   it('is exact on data far from the origin (no cancellation from the matMul form)', async () => {
     const base = randomMatrix(60, 5, 5);
     const shifted = denseMatrix(
