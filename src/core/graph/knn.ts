@@ -34,9 +34,6 @@ export interface KnnResult {
 
 /** Spare topk candidates re-ranked exactly, so cancellation in the matMul form cannot change the result. */
 const SPARE_CANDIDATES = 4;
-const blockElements = (tf: StageContext['tf']): number =>
-  ['wasm', 'cpu'].includes(tf.getBackend()) ? BLOCK_ELEMENTS_CPU : BLOCK_ELEMENTS_GPU;
-
 /**
  * Default block on a GPU backend: ~2^24 scores (64 MiB float32) per block, well below WebGPU's guaranteed
  * 128 MiB binding, and few dispatches. On the CPU-class backends (WASM, CPU) ~2^22 (16 MiB): a block and its
@@ -44,6 +41,8 @@ const blockElements = (tf: StageContext['tf']): number =>
  */
 const BLOCK_ELEMENTS_GPU = 1 << 24;
 const BLOCK_ELEMENTS_CPU = 1 << 22;
+const blockElements = (tf: StageContext['tf']): number =>
+  ['wasm', 'cpu'].includes(tf.getBackend()) ? BLOCK_ELEMENTS_CPU : BLOCK_ELEMENTS_GPU;
 
 /**
  * Exact kNN, Euclidean, computed in row blocks on the active tf backend (|a|^2 + |b|^2 - 2ab via matMul, then

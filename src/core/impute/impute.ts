@@ -38,6 +38,7 @@ import { knn } from '../graph/knn.ts';
 import { buildCellGraph, pruneKnn } from '../graph/prune.ts';
 import { csrFromDense, csrToDense, type CsrMatrix } from '../matrix/csr.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
+import { computedRows } from '../matrix/rows.ts';
 import { subRange, type StageContext } from '../pipeline/context.ts';
 
 export interface ImputeParams {
@@ -193,10 +194,7 @@ export function imputeOnGraph(input: ImputeInput, params: Partial<ImputeParams> 
   const p: ImputeParams = { ...imputeDefaults, ...params };
   if (p.method === 'recon') return reconImputation(input, p);
   const job = graphImputer(input, p);
-  const g = job.nGenes;
-  const out = denseMatrix(job.nCells, g);
-  for (let i = 0; i < job.nCells; i++) job.row(i, out.data.subarray(i * g, (i + 1) * g));
-  return out;
+  return computedRows(job.nCells, job.nGenes, job.row).dense();
 }
 
 /**

@@ -43,9 +43,10 @@
  * Decision: docs/decisions/imputation-zero-inflated.md
  */
 import type { CellGraph } from '../graph/cell-graph.ts';
-import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
+import type { DenseMatrix } from '../matrix/dense.ts';
 import { subRange, type StageContext } from '../pipeline/context.ts';
 import type { CsrMatrix } from '../matrix/csr.ts';
+import { computedRows } from '../matrix/rows.ts';
 import { denseX, expressionGraph, graphImputer, sparseX, unionGraph, type ImputeParams } from './impute.ts';
 
 export interface ZeroInflatedParams {
@@ -113,10 +114,8 @@ export function imputeZeroInflatedOnGraph(
   graphParams: Partial<ImputeParams> = {},
 ): ZeroInflatedResult {
   const fit = zeroInflatedImputer(input, params, graphParams);
-  const { nCells: n, nGenes: g } = fit;
-  const out = denseMatrix(n, g);
-  for (let i = 0; i < n; i++) fit.row(i, out.data.subarray(i * g, (i + 1) * g));
-  return { imputed: out, pi: fit.pi, shape: fit.shape };
+  const imputed = computedRows(fit.nCells, fit.nGenes, fit.row).dense();
+  return { imputed, pi: fit.pi, shape: fit.shape };
 }
 
 /** The fitted imputation: π, the shapes, and each cell's imputed row on demand. */

@@ -161,7 +161,7 @@ const imputeStages: Readonly<Record<ImputeMode, ImputeStage>> = {
   scgnn1: imputeWithAutoencoder,
 };
 
-/** The imputed expression (log1p scale of X) by the configured mode; the last recon when imputation is off. */
+/** `imputedRows` as one dense matrix: ln(1 + count), cells x genes. */
 export async function imputeByMode(
   inputs: ImputeInputs,
   params: ScgnnParams,
