@@ -1,5 +1,6 @@
 /**
- * Exact k-nearest-neighbour search over an embedding (cells x d), Euclidean: the first half of scGNN's cell
+ * k-nearest-neighbour search over an embedding (cells x d), Euclidean: exact up to `EXACT_KNN_MAX_CELLS` cells,
+ * NN-descent above (`nn-descent.ts`). The exact search is the first half of scGNN's cell
  * graph construction (reference note §1.5, `graph_function.py:calculateKNNgraphDistanceMatrixStatsSingleThread`,
  * which runs `cdist(z_i, Z)` per cell and keeps the k + 1 smallest, self first).
  *
@@ -22,6 +23,7 @@
  */
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import type { StageContext } from '../pipeline/context.ts';
+import { nnDescent } from './nn-descent.ts';
 
 export interface KnnResult {
   readonly nNodes: number;
@@ -45,10 +47,75 @@ const blockElements = (tf: StageContext['tf']): number =>
   ['wasm', 'cpu'].includes(tf.getBackend()) ? BLOCK_ELEMENTS_CPU : BLOCK_ELEMENTS_GPU;
 
 /**
+ * Above this many cells `knn` is approximate (NN-descent, `nn-descent.ts`) unless asked for the exact search:
+ * the exact one is O(N^2 d) (one call ~190 s at 100,000 cells x 64 dimensions on WASM, ~10 s at 30,000) and
+ * NN-descent roughly O(N) (~6-10 s at 30,000 cells for k = 10-20, recall 0.96-0.97 of the exact neighbours on a
+ * feature-AE embedding). Near 25,000 cells the two cost about the same; every labelled set is far below it, so
+ * their results do not change. docs/decisions/approximate-knn.md.
+ */
+export const EXACT_KNN_MAX_CELLS = 25_000;
+
+/**
+ * Neighbours NN-descent keeps per cell at least (the k asked are its nearest): a heap of 10 converges to ~0.92
+ * recall of the true 10 nearest, one of 15 to ~0.96 (30,000-cell feature-AE embedding).
+ */
+const APPROX_MIN_HEAP = 15;
+/** Candidates NN-descent samples per cell and round (heap 15: recall 0.97 with 20, 0.95 with 15). */
+const APPROX_CANDIDATES = 20;
+
+export interface KnnOptions {
+  /** Rows per block of the exact search (default: by backend, see above). */
+  readonly blockSize?: number;
+  /** 'auto' (default): exact up to `EXACT_KNN_MAX_CELLS` cells, NN-descent above; or either always. */
+  readonly method?: 'auto' | 'exact' | 'approximate';
+}
+
+/**
+ * k nearest neighbours, Euclidean: exact (below) up to `EXACT_KNN_MAX_CELLS` cells, approximate above (see
+ * `KnnOptions.method`). Either way the distances are exact and each row ascending, ties by the lower index.
+ */
+export async function knn(
+  embedding: DenseMatrix,
+  k: number,
+  ctx: StageContext,
+  opts: KnnOptions = {},
+): Promise<KnnResult> {
+  const method = opts.method ?? 'auto';
+  const approximate = method === 'approximate' || (method === 'auto' && embedding.rows > EXACT_KNN_MAX_CELLS);
+  return approximate ? approximateKnn(embedding, k, ctx) : exactKnn(embedding, k, ctx, opts);
+}
+
+/** NN-descent kNN (see `nn-descent.ts`), k clamped to N - 1 like the exact search. */
+async function approximateKnn(embedding: DenseMatrix, k: number, ctx: StageContext): Promise<KnnResult> {
+  const n = embedding.rows;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`knn: k must be a positive integer, got ${k}`);
+  if (n < 2) throw new RangeError(`knn: need at least 2 cells, got ${n}`);
+  const varying = varyingColumns(embedding);
+  const x = varying.length < embedding.cols ? selectColumns(embedding, varying) : embedding;
+  const kk = Math.min(k, n - 1);
+  const heap = Math.min(n - 1, Math.max(kk, APPROX_MIN_HEAP));
+  const found = await nnDescent(x.data, n, x.cols, heap, {
+    maxCandidates: APPROX_CANDIDATES,
+    onRound: async (fraction) => {
+      ctx.progress(fraction, 'kNN (NN-descent)');
+      await ctx.checkpoint();
+    },
+  });
+  if (heap === kk) return { nNodes: n, k: kk, neighbors: found.neighbors, distances: found.distances };
+  const neighbors = new Int32Array(n * kk);
+  const distances = new Float32Array(n * kk);
+  for (let i = 0; i < n; i++) {
+    neighbors.set(found.neighbors.subarray(i * heap, i * heap + kk), i * kk);
+    distances.set(found.distances.subarray(i * heap, i * heap + kk), i * kk);
+  }
+  return { nNodes: n, k: kk, neighbors, distances };
+}
+
+/**
  * Exact kNN, Euclidean, computed in row blocks on the active tf backend (|a|^2 + |b|^2 - 2ab via matMul, then
  * topk of the negated distances); memory O(blockSize x N), never N x N for N > blockSize.
  */
-export async function knn(
+async function exactKnn(
   embedding: DenseMatrix,
   k: number,
   ctx: StageContext,
@@ -61,7 +128,7 @@ export async function knn(
   // A column equal in every row adds nothing to any distance: leave it out of the products. The feature AE's
   // ReLU bottleneck often has many such (dead) units: 16-79 of 128 on the labelled sets.
   const varying = varyingColumns(embedding);
-  if (varying.length < d) return knn(selectColumns(embedding, varying), k, ctx, opts);
+  if (varying.length < d) return exactKnn(selectColumns(embedding, varying), k, ctx, opts);
   const kk = Math.min(k, n - 1);
   const blockSize = Math.max(
     1,
