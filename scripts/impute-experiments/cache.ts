@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeBinaryCache } from '../lib/binary-cache.ts';
+import { denseStates } from '../../src/core/ltmg/ltmg.ts';
 import { simulateDropout } from '../../src/core/eval/dropout.ts';
 import { createContext } from '../../src/core/pipeline/context.ts';
 import { withParams } from '../../src/core/pipeline/params.ts';
@@ -46,7 +47,7 @@ const parts: [string, ArrayBufferView][] = [
   ['dropRows', dropout.rows],
   ['dropCols', dropout.cols],
   ['dropValues', dropout.values],
-  ['ltmg', r.ltmg ? r.ltmg.states : new Uint8Array(0)],
+  ['ltmg', r.ltmg ? denseStates(r.ltmg.states) : new Uint8Array(0)],
   ['z', r.featureEmbedding.data],
   [
     'libsize',

@@ -16,7 +16,7 @@ import type { LoadedDataset } from '../core/dataset.ts';
 import { imputationMetrics } from '../core/eval/imputation-metrics.ts';
 import { magicReference } from '../core/eval/magic-reference.ts';
 import { thinningScorer, type ThinningMetrics } from '../core/eval/thinning.ts';
-import { runLtmg } from '../core/ltmg/ltmg.ts';
+import { denseStates, runLtmg } from '../core/ltmg/ltmg.ts';
 import { createContext, type ProgressEvent, type StageName } from '../core/pipeline/context.ts';
 import type { RunManifest } from '../core/pipeline/manifest.ts';
 import { validateParams, withParams, type ScgnnParams } from '../core/pipeline/params.ts';
@@ -369,11 +369,12 @@ async function commandLtmg(opts: CliOptions, backend: BackendInfo): Promise<void
   const ctx = createContext(tf, createRng(prep.params.seed), progressPrinter(opts));
   const out = await runLtmg(prep.input.raw, prep.params.ltmg, ctx);
   const { cellIds, geneIds } = prep.input;
+  const states = denseStates(out.states);
   await writeTo(opts.out!, async (s) => {
     await s.write(['', ...cellIds].join('\t') + '\n');
     for (let g = 0; g < out.nGenes; g++) {
       const row: (string | number)[] = [geneIds[g]!];
-      for (let c = 0; c < out.nCells; c++) row.push(out.states[c * out.nGenes + g]!);
+      for (let c = 0; c < out.nCells; c++) row.push(states[c * out.nGenes + g]!);
       await s.write(row.join('\t') + '\n');
     }
   });

@@ -8,7 +8,7 @@ import { knn } from './knn.ts';
 import { nnDescent } from './nn-descent.ts';
 
 /** n points around `clusters` centres in d dimensions (a low-dimensional structure, like an embedding). */
-function blobs(n: number, d: number, clusters: number, seed: number): Float32Array {
+function blobs(n: number, d: number, clusters: number, seed: number): Float32Array<ArrayBuffer> {
   const rng = createRng(seed);
   const centres = Array.from({ length: clusters }, () => Array.from({ length: d }, () => 4 * rng.normal()));
   const x = new Float32Array(n * d);

@@ -22,9 +22,13 @@ export interface GeneTable {
   readonly uOffsets: Uint32Array;
   readonly vals: Float64Array;
   readonly mult: Float64Array;
-  /** Positive entries of gene g: `eOffsets[g] .. eOffsets[g+1]`, their cell (input row) and distinct value. */
+  /**
+   * Positive entries of gene g: `eOffsets[g] .. eOffsets[g+1]`, their cell (input row), their position among the
+   * input CSR's stored entries (row-major), and their distinct value.
+   */
   readonly eOffsets: Uint32Array;
   readonly entryCell: Int32Array;
+  readonly entryPos: Int32Array;
   readonly entryValue: Int32Array;
   /** log of the smallest positive value, without noise (R: `min(log(VEC[VEC>0]))`); NaN if none. */
   readonly minLogPos: Float64Array;
@@ -42,11 +46,18 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
     if (any) nCellsActive++;
   }
   const nnz = byGene.indptr[nGenes]!;
+  // Position in `counts` (row-major) of each gene-major entry: transposeCsr's own counting order.
+  const rowMajorPos = new Int32Array(nnz);
+  const cursor = byGene.indptr.slice(0, nGenes);
+  for (let r = 0; r < counts.nRows; r++)
+    for (let k = counts.indptr[r]!; k < counts.indptr[r + 1]!; k++)
+      rowMajorPos[cursor[counts.indices[k]!]!++] = k;
   const uOffsets = new Uint32Array(nGenes + 1);
   const eOffsets = new Uint32Array(nGenes + 1);
   const vals = new Float64Array(nnz);
   const mult = new Float64Array(nnz);
   const entryCell = new Int32Array(nnz);
+  const entryPos = new Int32Array(nnz);
   const entryValue = new Int32Array(nnz);
   const minLogPos = new Float64Array(nGenes).fill(Number.NaN);
   const nPos = new Int32Array(nGenes);
@@ -54,10 +65,12 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
   let e = 0;
   const ys: number[] = [];
   const cells: number[] = [];
+  const positions: number[] = [];
   const order: number[] = [];
   for (let g = 0; g < nGenes; g++) {
     ys.length = 0;
     cells.length = 0;
+    positions.length = 0;
     let minPos = Infinity;
     for (let k = byGene.indptr[g]!; k < byGene.indptr[g + 1]!; k++) {
       const v = byGene.values[k]!;
@@ -65,6 +78,7 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
       minPos = Math.min(minPos, v);
       ys.push(Math.log(v) + (jitter ? R_NOISE_SD * jitter.normal() : 0));
       cells.push(byGene.indices[k]!);
+      positions.push(rowMajorPos[k]!);
     }
     nPos[g] = ys.length;
     if (ys.length > 0) minLogPos[g] = Math.log(minPos);
@@ -81,6 +95,7 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
       }
       mult[u - 1]!++;
       entryCell[e] = cells[i]!;
+      entryPos[e] = positions[i]!;
       entryValue[e] = u - 1;
       e++;
     }
@@ -96,6 +111,7 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
     mult: mult.slice(0, u),
     eOffsets,
     entryCell,
+    entryPos,
     entryValue,
     minLogPos,
     nPos,

@@ -35,11 +35,32 @@ export interface LtmgParams {
 
 export const ltmgDefaults: LtmgParams = { mode: 'reference', maxIterations: 100, maxComponents: 5 };
 
+/**
+ * LTMG states on the stored entries of the counts (the same indptr and indices as the input CSR): the state of
+ * (cell r, gene indices[k]) is values[k] for k in indptr[r] .. indptr[r + 1]. A count of 0 is never expressed,
+ * so every entry not stored has state 0: one byte per non-zero, not per cell x gene (200 MB at 100,000 x 2,000).
+ */
+export interface LtmgStates {
+  readonly nRows: number;
+  readonly nCols: number;
+  readonly indptr: Uint32Array;
+  readonly indices: Int32Array;
+  readonly values: Uint8Array;
+}
+
+/** The states as one cells x genes row-major array (for tests and the `ltmg` command's table). */
+export function denseStates(s: LtmgStates): Uint8Array {
+  const out = new Uint8Array(s.nRows * s.nCols);
+  for (let r = 0; r < s.nRows; r++)
+    for (let k = s.indptr[r]!; k < s.indptr[r + 1]!; k++) out[r * s.nCols + s.indices[k]!] = s.values[k]!;
+  return out;
+}
+
 export interface LtmgOutput {
   readonly nCells: number;
   readonly nGenes: number;
-  /** Integer state per entry, cells x genes row-major (same layout as the expression matrix). */
-  readonly states: Uint8Array;
+  /** Integer state per entry, on the counts' stored entries (see `LtmgStates`; `denseStates` for a table). */
+  readonly states: LtmgStates;
   /** Number of mixture components chosen per gene (0 for genes left out, e.g. all-zero). */
   readonly components: Uint8Array;
 }
@@ -76,7 +97,7 @@ export async function runLtmgWith(
   const t = buildGeneTable(counts, jitter ? ctx.rng.fork('ltmg') : null);
   const nCells = counts.nRows;
   const nGenes = counts.nCols;
-  const states = new Uint8Array(nCells * nGenes);
+  const states = new Uint8Array(counts.indptr[nCells]!);
   const components = new Uint8Array(nGenes);
   if (params.mode === 'full') ctx.progress(0, 'global cut-off');
   const zcutG = params.mode === 'reference' ? 0 : await globalZcut(ctx, t, params, internals);
@@ -118,7 +139,7 @@ export async function runLtmgWith(
   const store = (blk: readonly GeneSlice[], res: BlockResult): void =>
     blk.forEach((s, r) => {
       components[s.gene] = res.components[r]!;
-      scatterStates(t, s, res.states.subarray(r * res.width, (r + 1) * res.width), states, nGenes);
+      scatterStates(t, s, res.states.subarray(r * res.width, (r + 1) * res.width), states);
     });
   const plans: { branch: Branch; ks: number[]; blocks: GeneSlice[][] }[] = [
     { branch: 'ltmg', ks: params.mode === 'reference' ? [2] : range(2, kMax), blocks: [] },
@@ -191,7 +212,13 @@ export async function runLtmgWith(
     }
   }
   ctx.progress(1);
-  return { nCells, nGenes, states, components };
+  const { indptr, indices } = counts;
+  return {
+    nCells,
+    nGenes,
+    states: { nRows: nCells, nCols: nGenes, indptr, indices, values: states },
+    components,
+  };
 }
 
 /** Most genes of one chunk of the reference-mode prefix. */
@@ -221,13 +248,13 @@ function firstZimgGene(zimg: readonly GeneSlice[], nGenes: number): number {
   return zimg.reduce((m, s) => Math.min(m, s.gene), nGenes);
 }
 
-/** Write a slice's per-value states into the cells x genes output (values outside the slice stay 0). */
-function scatterStates(t: GeneTable, s: GeneSlice, st: Int32Array, out: Uint8Array, nGenes: number): void {
+/** Write a slice's per-value states onto the counts' stored entries (values outside the slice stay 0). */
+function scatterStates(t: GeneTable, s: GeneSlice, st: Int32Array, out: Uint8Array): void {
   for (let e = t.eOffsets[s.gene]!; e < t.eOffsets[s.gene + 1]!; e++) {
     const v = t.entryValue[e]!;
     if (v < s.from || v >= s.to) continue;
     const state = st[v - s.from]!;
-    if (state > 0) out[t.entryCell[e]! * nGenes + s.gene] = state;
+    if (state > 0) out[t.entryPos[e]!] = state;
   }
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csrFromDense } from '../matrix/csr.ts';
 import { denseMatrix, type DenseMatrix } from '../matrix/dense.ts';
 import { createContext, type ProgressEvent } from '../pipeline/context.ts';
 import { createRng } from '../rng.ts';
@@ -11,6 +12,8 @@ import {
   featureAeDefaults,
   trainAutoencoder,
   trainClusterAutoencoders,
+  trainClusterModels,
+  type EntryWeights,
   type TrainParams,
 } from './train.ts';
 
@@ -143,6 +146,48 @@ describe('trainAutoencoder', () => {
       disposeAutoencoder(ae);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('sparse entry weights (LTMG states on the non-zeros) train exactly as their dense table, clusters too', async () => {
+    const x = lowRank(24, 30, 31);
+    const rng = createRng(32);
+    const dense = Uint8Array.from({ length: 24 * 30 }, () => (rng.next() < 0.3 ? 1 + rng.int(2) : 0));
+    const stored = csrFromDense(Float32Array.from(dense), 24, 30);
+    const sparse = { ...stored, values: Uint8Array.from(stored.values) };
+    const params: TrainParams = { ...base, epochs: 5, batchSize: 8, mseWeight: 0.1, ltmgWeight: 0.9 };
+    const losses = async (entryWeights: EntryWeights): Promise<number[]> => {
+      const ae = createAutoencoder(shape, tf, createRng(33));
+      try {
+        return (
+          await trainAutoencoder(ae, { x, entryWeights }, params, createContext(tf, createRng(34)), 'impute')
+        ).losses;
+      } finally {
+        disposeAutoencoder(ae);
+      }
+    };
+    const a = await losses(dense);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(await losses(sparse)).toEqual(a);
+    const labels = Int32Array.from({ length: 24 }, (_, i) => i % 2);
+    const clusterLosses = async (entryWeights: EntryWeights): Promise<number[]> => {
+      const events: ProgressEvent[] = [];
+      const base = createAutoencoder(shape, tf, createRng(36));
+      const models = await trainClusterModels(
+        base,
+        { x, entryWeights },
+        labels,
+        params,
+        createContext(tf, createRng(35), (e) => events.push(e)),
+        { keep: true },
+      );
+      disposeAutoencoder(base);
+      for (const m of models.values()) disposeAutoencoder(m);
+      return events.flatMap((e) => (e.type === 'loss' ? [e.loss] : []));
+    };
+    const c = await clusterLosses(dense);
+    expect(c.length).toBeGreaterThan(0);
+    expect(await clusterLosses(sparse)).toEqual(c);
+    await expect(losses({ ...sparse, nRows: 23 })).rejects.toThrow(/entryWeights/);
   });
 
   it('the fused optimizer trains the same model as tf.train.adam (with L1/L2, mini-batches)', async () => {

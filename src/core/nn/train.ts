@@ -100,8 +100,8 @@ export function effectiveEpochs(params: Pick<TrainParams, 'epochs' | 'budgetCell
 export interface TrainInput {
   /** Cells x genes, log1p: input and reconstruction target (a row source: each batch is read when needed). */
   readonly x: TrainRows;
-  /** Cells x genes per-entry weights (LTMG states), same layout as x. */
-  readonly entryWeights?: Uint8Array | Float32Array;
+  /** Cells x genes per-entry weights (LTMG states): dense, same layout as x, or sparse (zero where not stored). */
+  readonly entryWeights?: EntryWeights;
   /**
    * Target of the observed term (scGNN 2.0 fits the non-zeros of the original, dropout-corrupted data while
    * the cluster AE's input is the feature AE's reconstruction). Default: x.
@@ -170,13 +170,56 @@ function stageOf(model: string): StageName {
 }
 
 /** Copy the rows `idx` of a row-major matrix into a fresh Float32Array. */
-function gatherRows(
-  data: Float32Array | Uint8Array,
-  cols: number,
+/** Per-entry weights: cells x genes row-major, or CSR-like (LTMG's `LtmgStates`: zero where not stored). */
+export type EntryWeights =
+  | Float32Array
+  | Uint8Array
+  | {
+      readonly nRows: number;
+      readonly nCols: number;
+      readonly indptr: Uint32Array;
+      readonly indices: Int32Array;
+      readonly values: Uint8Array | Float32Array;
+    };
+
+/** Values of entry weights (rows x cols): dense length, or stored entries of a sparse one. */
+function weightRows(w: EntryWeights): number {
+  return 'nRows' in w ? w.nRows : Number.NaN;
+}
+
+/** The rows idx of sparse entry weights, still sparse. */
+function subsetSparseWeights(
+  w: Exclude<EntryWeights, Float32Array | Uint8Array>,
   idx: Int32Array,
-): Float32Array<ArrayBuffer> {
+): EntryWeights {
+  const indptr = new Uint32Array(idx.length + 1);
+  for (let i = 0; i < idx.length; i++)
+    indptr[i + 1] = indptr[i]! + w.indptr[idx[i]! + 1]! - w.indptr[idx[i]!]!;
+  const indices = new Int32Array(indptr[idx.length]!);
+  const values = new (w.values instanceof Uint8Array ? Uint8Array : Float32Array)(indptr[idx.length]!);
+  for (let i = 0; i < idx.length; i++) {
+    const from = w.indptr[idx[i]!]!;
+    const to = w.indptr[idx[i]! + 1]!;
+    indices.set(w.indices.subarray(from, to), indptr[i]!);
+    values.set(w.values.subarray(from, to), indptr[i]!);
+  }
+  return { nRows: idx.length, nCols: w.nCols, indptr, indices, values };
+}
+
+/** The rows idx of entry weights (dense stays dense, sparse stays sparse). */
+function subsetWeights(w: EntryWeights, cols: number, idx: Int32Array): EntryWeights {
+  return 'nRows' in w ? subsetSparseWeights(w, idx) : gatherRows(w, cols, idx);
+}
+
+function gatherRows(data: EntryWeights, cols: number, idx: Int32Array): Float32Array<ArrayBuffer> {
   const out = new Float32Array(idx.length * cols);
-  if (data instanceof Float32Array) {
+  if ('nRows' in data) {
+    for (let i = 0; i < idx.length; i++) {
+      const r = idx[i]!;
+      for (let k = data.indptr[r]!; k < data.indptr[r + 1]!; k++)
+        out[i * cols + data.indices[k]!] = data.values[k]!;
+    }
+  } else if (data instanceof Float32Array) {
     for (let i = 0; i < idx.length; i++) {
       const r = idx[i]!;
       out.set(data.subarray(r * cols, (r + 1) * cols), i * cols);
@@ -194,8 +237,11 @@ function validate(ae: Autoencoder, input: TrainInput, params: TrainParams): void
   const { rows, cols } = input.x;
   if (cols !== ae.shape.nGenes)
     throw new RangeError(`input has ${cols} genes, the autoencoder ${ae.shape.nGenes}`);
-  if (input.entryWeights && input.entryWeights.length !== rows * cols)
-    throw new RangeError(`entryWeights has ${input.entryWeights.length} values, expected ${rows * cols}`);
+  const w = input.entryWeights;
+  if (w && 'nRows' in w ? w.nRows !== rows || w.nCols !== cols : w && w.length !== rows * cols)
+    throw new RangeError(
+      `entryWeights has ${w && 'nRows' in w ? `${weightRows(w)} x ${w.nCols}` : w?.length} values, expected ${rows} x ${cols}`,
+    );
   if (params.ltmgWeight !== 0 && !input.entryWeights)
     throw new Error('ltmgWeight ≠ 0 needs entryWeights (LTMG states); set ltmgWeight 0 without LTMG');
   if (params.cellWeights && params.cellWeights.length !== rows)
@@ -483,7 +529,7 @@ export async function trainClusterModels(
       const { label, idx } = clusters[c]!;
       const sub: TrainInput = {
         x: subsetTrainRows(input.x, idx),
-        ...(input.entryWeights && { entryWeights: gatherRows(input.entryWeights, g, idx) }),
+        ...(input.entryWeights && { entryWeights: subsetWeights(input.entryWeights, g, idx) }),
         ...(input.observed && { observed: subsetTrainRows(input.observed, idx) }),
       };
       // The budget holds for the stage (all cells), so every cluster trains the same, possibly cut, epochs.

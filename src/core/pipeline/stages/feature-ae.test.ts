@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { G, groups, N, truth } from './test-groups.ts';
+import { csrFromDense } from '../../matrix/csr.ts';
 import { denseMatrix } from '../../matrix/dense.ts';
 import { disposeAutoencoder } from '../../nn/autoencoder.ts';
 import { embedAndReconstruct } from '../../nn/train.ts';
@@ -99,7 +100,12 @@ describe('featureAutoencoder / clusterAutoencoders / retrainFeatureAutoencoder',
 
   it('uses the LTMG states as entry weights when given (a different loss from the plain SSE)', async () => {
     const x = groups();
-    const states = Uint8Array.from(x.data, (v) => (v > 0 ? 2 : 0));
+    const stored = csrFromDense(
+      Float32Array.from(x.data, (v) => (v > 0 ? 2 : 0)),
+      N,
+      G,
+    );
+    const states = { ...stored, values: Uint8Array.from(stored.values) };
     const losses: number[] = [];
     for (const ltmg of [null, { nCells: N, nGenes: G, states, components: new Uint8Array(G) }]) {
       const { run } = setup();

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runLtmg } from '../../ltmg/ltmg.ts';
+import { denseStates, runLtmg } from '../../ltmg/ltmg.ts';
 import { csrFromDense } from '../../matrix/csr.ts';
 import { createRng } from '../../rng.ts';
 import { createContext, type ProgressEvent } from '../context.ts';
@@ -90,7 +90,7 @@ describe('ltmgStates', () => {
     const out = (await ltmgStates(input, withParams({}), run))!;
     expect(out.nCells).toBe(30);
     expect(out.nGenes).toBe(6);
-    expect(out.states.length).toBe(30 * 6);
+    expect(denseStates(out.states).length).toBe(30 * 6);
     const starts = events.filter((e) => e.type === 'stage-start');
     expect(starts).toEqual([
       { type: 'stage-start', stage: 'ltmg', label: 'LTMG: expression states per gene' },
@@ -103,7 +103,7 @@ describe('ltmgStates', () => {
       withParams({}).ltmg,
       createContext(tf, createRng(1).fork('ltmg')),
     );
-    expect(Array.from(out.states)).toEqual(Array.from(direct.states));
+    expect(Array.from(out.states.values)).toEqual(Array.from(direct.states.values));
     expect(Array.from(out.components)).toEqual(Array.from(direct.components));
   });
 });
