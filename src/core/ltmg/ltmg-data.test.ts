@@ -40,7 +40,7 @@ describe('LTMG gene tables (ltmg-data.ts)', () => {
     expect([...t.mult]).toEqual([1, 2, 1]);
     expect([...t.eOffsets]).toEqual([0, 3, 4]);
     // Entry arrays are sized by stored values (the -1 included); only [0, eOffsets[nGenes]) is used.
-    expect([...t.entryCell.subarray(0, 4)]).toEqual([0, 1, 2, 1]);
+    expect([...t.entryPos.subarray(0, 4)]).toEqual([0, 1, 3, 2]);
     expect([...t.entryValue.subarray(0, 4)]).toEqual([0, 1, 1, 2]);
     expect(t.minLogPos[0]).toBe(0);
     expect(t.minLogPos[1]).toBeCloseTo(Math.log(3), 12);

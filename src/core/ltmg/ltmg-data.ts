@@ -23,11 +23,10 @@ export interface GeneTable {
   readonly vals: Float64Array;
   readonly mult: Float64Array;
   /**
-   * Positive entries of gene g: `eOffsets[g] .. eOffsets[g+1]`, their cell (input row), their position among the
-   * input CSR's stored entries (row-major), and their distinct value.
+   * Positive entries of gene g: `eOffsets[g] .. eOffsets[g+1]`, their position among the input CSR's stored
+   * entries (row-major: it gives the cell and the place of the entry's state), and their distinct value.
    */
   readonly eOffsets: Uint32Array;
-  readonly entryCell: Int32Array;
   readonly entryPos: Int32Array;
   readonly entryValue: Int32Array;
   /** log of the smallest positive value, without noise (R: `min(log(VEC[VEC>0]))`); NaN if none. */
@@ -56,7 +55,6 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
   const eOffsets = new Uint32Array(nGenes + 1);
   const vals = new Float64Array(nnz);
   const mult = new Float64Array(nnz);
-  const entryCell = new Int32Array(nnz);
   const entryPos = new Int32Array(nnz);
   const entryValue = new Int32Array(nnz);
   const minLogPos = new Float64Array(nGenes).fill(Number.NaN);
@@ -64,12 +62,10 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
   let u = 0;
   let e = 0;
   const ys: number[] = [];
-  const cells: number[] = [];
   const positions: number[] = [];
   const order: number[] = [];
   for (let g = 0; g < nGenes; g++) {
     ys.length = 0;
-    cells.length = 0;
     positions.length = 0;
     let minPos = Infinity;
     for (let k = byGene.indptr[g]!; k < byGene.indptr[g + 1]!; k++) {
@@ -77,7 +73,6 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
       if (!(v > 0)) continue; // zeros and negatives are "not expressed", as log() makes them in R
       minPos = Math.min(minPos, v);
       ys.push(Math.log(v) + (jitter ? R_NOISE_SD * jitter.normal() : 0));
-      cells.push(byGene.indices[k]!);
       positions.push(rowMajorPos[k]!);
     }
     nPos[g] = ys.length;
@@ -94,7 +89,6 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
         u++;
       }
       mult[u - 1]!++;
-      entryCell[e] = cells[i]!;
       entryPos[e] = positions[i]!;
       entryValue[e] = u - 1;
       e++;
@@ -110,7 +104,6 @@ export function buildGeneTable(counts: CsrMatrix, jitter: Rng | null): GeneTable
     vals: vals.slice(0, u),
     mult: mult.slice(0, u),
     eOffsets,
-    entryCell,
     entryPos,
     entryValue,
     minLogPos,
