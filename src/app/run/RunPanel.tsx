@@ -1,9 +1,20 @@
 /**
  * Run controls: a preset (each described), the seed, an optional cap on iterations, Run and Cancel, the
- * backend in use, and what happened to the last run.
+ * backend in use, the run's estimated memory and time (Run disabled, with what to change, when it would not
+ * fit in this browser; the user may run anyway), and what happened to the last run.
  */
+import { useMemo, useState } from 'react';
 import { presets, type PresetName } from '../../core/pipeline/presets.ts';
-import { cancelRun, forgetSession, runBlocker, startRun, updateSettings } from './run-actions.ts';
+import {
+  browserMemory,
+  cancelRun,
+  forgetSession,
+  runBlocker,
+  runEstimate,
+  startRun,
+  updateSettings,
+} from './run-actions.ts';
+import { estimateBasis, estimateLine, estimateRefusal } from './estimate-text.ts';
 import { useAppStore } from '../store.ts';
 import { AdvancedParams } from './AdvancedParams.tsx';
 import { NumberField } from '../shared/NumberField.tsx';
@@ -19,8 +30,19 @@ export function RunPanel() {
   const notice = useAppStore((s) => s.runNotice);
   const backend = useAppStore((s) => s.backend);
   const blocked = useAppStore(runBlocker);
+  const preflight = useAppStore((s) => s.preflight);
+  const params = useAppStore((s) => s.params);
+  const estimate = useMemo(
+    () => runEstimate({ preflight, settings, params, backend }, browserMemory()),
+    [preflight, settings, params, backend],
+  );
+  // "Run anyway" holds for the dataset and size it was ticked for only.
+  const estimateKey = estimate && dataset ? `${dataset.name}|${estimate.cells}|${estimate.genes}` : null;
+  const [runAnywayFor, setRunAnywayFor] = useState<string | null>(null);
   if (!dataset) return null;
   const busy = status === 'running' || status === 'cancelling';
+  const refusal = estimate && !blocked ? estimateRefusal(estimate) : null;
+  const tooBig = refusal !== null && runAnywayFor !== estimateKey;
   const preset = presets.find((p) => p.name === settings.preset) ?? presets[0]!;
   return (
     <section className="panel" aria-labelledby="run-title">
@@ -74,8 +96,10 @@ export function RunPanel() {
         <button
           type="button"
           className="primary"
-          disabled={busy || blocked !== null}
-          aria-describedby={blocked ? 'run-blocked' : undefined}
+          disabled={busy || blocked !== null || tooBig}
+          aria-describedby={
+            blocked ? 'run-blocked' : refusal ? 'run-too-big' : estimate ? 'run-estimate' : undefined
+          }
           onClick={() => void startRun()}
         >
           {status === 'done' || status === 'cancelled' || status === 'failed' ? 'Run again' : 'Run'}
@@ -106,6 +130,38 @@ export function RunPanel() {
         <p className="inline-error" id="run-blocked" data-testid="run-blocked">
           Run is disabled: {blocked}.
         </p>
+      ) : null}
+      {estimate && !blocked ? (
+        <div className="run-estimate">
+          <p id="run-estimate" data-testid="run-estimate">
+            {estimateLine(estimate)}
+          </p>
+          <p className="param-help">{estimateBasis(estimate)}</p>
+        </div>
+      ) : null}
+      {refusal ? (
+        <div className="run-too-big" id="run-too-big" data-testid="run-too-big">
+          <p className={tooBig ? 'inline-error' : undefined}>
+            {tooBig ? 'Run is disabled: ' : 'This run may not fit: '}
+            {refusal.reason}
+          </p>
+          <p>To run it:</p>
+          <ul>
+            {refusal.fixes.map((fix) => (
+              <li key={fix}>{fix}</li>
+            ))}
+          </ul>
+          <label className="run-anyway">
+            <input
+              type="checkbox"
+              checked={runAnywayFor === estimateKey}
+              disabled={busy}
+              onChange={(e) => setRunAnywayFor(e.target.checked ? estimateKey : null)}
+            />{' '}
+            Run anyway. The estimate may be wrong for this computer, but if it is right the tab can run out of
+            memory and close, and the run is lost.
+          </label>
+        </div>
       ) : null}
       <p
         className="run-status"

@@ -7,7 +7,13 @@
 import { mergeOverrides, presetByName } from '../../core/pipeline/presets.ts';
 import { withParams, type ScgnnParamsOverride } from '../../core/pipeline/params.ts';
 import { keptSizeProblem } from '../../core/pipeline/session.ts';
-import type { ExportKind, ExportOptions, RunEvent, RunResults } from '../../engine/contract.ts';
+import {
+  estimateRun,
+  memoryLimit,
+  type MemoryEnvironment,
+  type RunEstimate,
+} from '../../core/pipeline/run-estimate.ts';
+import type { BackendInfo, ExportKind, ExportOptions, RunEvent, RunResults } from '../../engine/contract.ts';
 import { backendFromUrl } from '../load/load-actions.ts';
 import { getEngine, proxyCallback, terminateEngine } from '../shared/engine-client.ts';
 import { finishLayout, layoutSnapshot, resetLayout } from '../graph/layout-actions.ts';
@@ -54,6 +60,53 @@ export function runBlocker(
   if (!state.dataset || !state.preflight) return null;
   const problem = keptSizeProblem(state.preflight, withParams(runOverrides(state.settings, state.params)));
   return problem ? `${state.dataset.name}: ${problem}` : null;
+}
+
+/**
+ * The memory and time of a run with the current settings on the backend in use (wasm until it is known), and
+ * whether it fits in what this browser allows (`env`: what the browser reports, see `browserMemory`). Null
+ * before the preflight. The page disables Run when it does not fit, unless the user chooses to run anyway.
+ */
+export function runEstimate(
+  state: Pick<AppState, 'preflight' | 'settings' | 'params' | 'backend'>,
+  env: MemoryEnvironment,
+): RunEstimate | null {
+  if (!state.preflight) return null;
+  const { output, input } = state.preflight;
+  const limit = memoryLimit(env);
+  const speedup = state.backend ? probeSpeedup(state.backend) : null;
+  return estimateRun(
+    { cells: output.nCells, genes: output.nGenes, nnz: output.nnz, loadedNnz: input.nnz },
+    withParams(runOverrides(state.settings, state.params)),
+    {
+      backend: state.backend?.name ?? 'wasm',
+      limitMb: limit.limitMb,
+      limitBasis: limit.basis,
+      ...(speedup !== null ? { tensorSpeedup: speedup } : {}),
+    },
+  );
+}
+
+/**
+ * How many times faster than WASM the backend in use ran the engine's probe (one training epoch and a kNN
+ * block at the dataset's gene count), where both were timed; null otherwise (WASM itself, or untimed).
+ */
+export function probeSpeedup(info: BackendInfo): number | null {
+  if (info.name === 'wasm') return null;
+  const ms = (name: string) => info.candidates.find((c) => c.name === name)?.probeMs ?? null;
+  const wasm = ms('wasm');
+  const used = ms(info.name);
+  return wasm !== null && used !== null && wasm > 0 && used > 0 ? wasm / used : null;
+}
+
+/** What this browser reports about its memory (`navigator.deviceMemory`; Chromium's `performance.memory`). */
+export function browserMemory(): MemoryEnvironment {
+  const nav = globalThis.navigator as { deviceMemory?: number } | undefined;
+  const perf = globalThis.performance as { memory?: { jsHeapSizeLimit?: number } } | undefined;
+  return {
+    deviceMemoryGb: nav?.deviceMemory ?? null,
+    jsHeapSizeLimitBytes: perf?.memory?.jsHeapSizeLimit ?? null,
+  };
 }
 
 export function updateSettings(patch: Partial<RunSettings>): void {
