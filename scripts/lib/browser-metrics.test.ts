@@ -47,6 +47,10 @@ describe('chromiumProcessType', () => {
   it('takes --type= from the NUL-separated command line', () => {
     expect(chromiumProcessType('/usr/lib/chromium/chromium\0--type=renderer\0--lang=en\0')).toBe('renderer');
     expect(chromiumProcessType('/usr/lib/chromium/chromium\0--headless=new\0')).toBe('browser');
+    // A zygote child's retitled command line: one string, spaces between the arguments.
+    expect(
+      chromiumProcessType('/usr/lib/chromium/chromium --type=renderer --enable-crash-reporter=,built on X'),
+    ).toBe('renderer');
   });
 });
 
@@ -72,7 +76,8 @@ function fakeProc(
       const p = table[pid];
       if (!p) return null;
       if (file === 'stat') return `${pid} (chromium) S ${p.ppid} 1 1 0`;
-      if (file === 'cmdline') return `chromium\0${p.type ? `--type=${p.type}\0` : ''}`;
+      if (file === 'cmdline')
+        return p.type ? `chromium --type=${p.type} --lang=en` : 'chromium\0--headless\0';
       return `VmHWM:\t${p.hwm} kB\nVmRSS:\t${p.rss} kB\n`;
     },
   };

@@ -28,9 +28,13 @@ export function parseProcStatPpid(text: string): number | null {
   return Number.isInteger(ppid) ? ppid : null;
 }
 
-/** Chromium's process type from a NUL-separated /proc/<pid>/cmdline: its `--type=` flag, else 'browser'. */
+/**
+ * Chromium's process type from /proc/<pid>/cmdline: its `--type=` flag, else 'browser'. The browser's arguments
+ * are NUL-separated; the zygote's children (renderers, GPU, utilities) rewrite their title into one string with
+ * spaces, so both separate.
+ */
 export function chromiumProcessType(cmdline: string): string {
-  for (const arg of cmdline.split('\0')) if (arg.startsWith('--type=')) return arg.slice(7);
+  for (const arg of cmdline.split(/[\0\s]/)) if (arg.startsWith('--type=')) return arg.slice(7);
   return 'browser';
 }
 
