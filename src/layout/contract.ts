@@ -35,13 +35,21 @@ export interface UmapLayoutRequest {
   /** Neighbours per cell in the kNN arrays. */
   readonly k?: number;
   /**
+   * The run's cell graph (each undirected edge once or both ways; weights unused): when given without
+   * `knnIndices`, the layout takes each cell's nearest `graphNeighbors` among its graph neighbours (and their
+   * neighbours when it has fewer) as umap's kNN (`graph-knn.ts`), instead of umap-js searching it again.
+   */
+  readonly graph?: EdgeList;
+  /** Neighbours per cell taken from `graph` (default `GRAPH_NEIGHBORS`, 15). */
+  readonly graphNeighbors?: number;
+  /**
    * Previous positions (nCells x 2, any scale) to start from, so cells do not jump between iterations. They
    * are rescaled to umap's usual [-10, 10] box; the run then uses fewer epochs and a gentler learning rate.
    */
   readonly init?: Float32Array;
   /** Seed of the random stream (initialisation, neighbour search, negative sampling): same seed, same layout. */
   readonly seed: number;
-  /** Optimisation epochs. Default: 100 for a warm start, umap-js' default (500 up to 2,500 cells, fewer above) cold. */
+  /** Optimisation epochs. Default: `defaultEpochs` in umap-layout.ts (fewer for a warm start and at large N). */
   readonly epochs?: number;
   /** Neighbours when umap-js computes the kNN itself (default 15, clamped to nCells - 1). */
   readonly nNeighbors?: number;

@@ -18,6 +18,8 @@ import { unitRows } from '../core/matrix/dense.ts';
 import { createRng } from '../core/rng.ts';
 import { err, ok } from '../contract/common.ts';
 import type { LayoutResult, UmapLayoutRequest, UmapProgress } from './contract.ts';
+import { graphKnn, type GraphKnn } from './graph-knn.ts';
+import { TYPED_UMAP_CELLS, fuzzyGraph, typedUmap } from './typed-umap.ts';
 
 /** Half-width of the box umap-js initialises in ([-10, 10]); warm starts are rescaled into it. */
 export const UMAP_BOX = 10;
@@ -31,6 +33,30 @@ export const DEFAULT_NEIGHBORS = 15;
 export const DEFAULT_MIN_DIST = 0.5;
 /** Below this many cells umap is not run. */
 export const MIN_UMAP_CELLS = 4;
+/** Neighbours per cell taken from the run's cell graph (umap's usual n_neighbors). */
+export const GRAPH_NEIGHBORS = 15;
+/** Above this many cells a layout gets `LARGE_COLD_EPOCHS` / `LARGE_WARM_EPOCHS` epochs. */
+export const LARGE_LAYOUT_CELLS = 50_000;
+/** Cold epochs above `LARGE_LAYOUT_CELLS` cells. */
+export const LARGE_COLD_EPOCHS = 100;
+/** Warm epochs above `LARGE_LAYOUT_CELLS` cells. */
+export const LARGE_WARM_EPOCHS = 50;
+
+/**
+ * Epochs when the request names none. Cold: umap-js' own rule (500 up to 2,500 cells, 400 up to 5,000, 300
+ * up to 7,500), 200 above 7,500 (umap-learn's 200 above 10,000), and `LARGE_COLD_EPOCHS` (100) above
+ * `LARGE_LAYOUT_CELLS` (50,000), where one epoch costs ~0.1 s in a worker. Warm (starting from the previous
+ * iteration's positions): `WARM_EPOCHS` (100), `LARGE_WARM_EPOCHS` (50) above 50,000 cells.
+ */
+export function defaultEpochs(nCells: number, warm: boolean): number {
+  const large = nCells > LARGE_LAYOUT_CELLS;
+  if (warm) return large ? LARGE_WARM_EPOCHS : WARM_EPOCHS;
+  if (large) return LARGE_COLD_EPOCHS;
+  if (nCells <= 2500) return 500;
+  if (nCells <= 5000) return 400;
+  if (nCells <= 7500) return 300;
+  return 200;
+}
 
 export interface RunLayoutOptions {
   onProgress?: (progress: UmapProgress) => void;
@@ -154,7 +180,7 @@ export function tinyLayout(nCells: number, init?: Float32Array): Float32Array {
 
 /**
  * A precomputed kNN (flat, n x k) as umap-js rows with the cell itself first at distance 0 (prepended when a
- * row does not already start with it).
+ * row does not already start with it). Index -1 (padding, from `graphKnn`) is passed through: umap-js skips it.
  */
 export function knnRows(
   indices: Int32Array,
@@ -207,6 +233,14 @@ export function validateRequest(req: UmapLayoutRequest): void {
   if (req.epochs !== undefined && (!Number.isInteger(req.epochs) || req.epochs < 1)) {
     throw new RangeError(`UMAP: epochs must be a positive integer, got ${req.epochs}`);
   }
+  if (req.graph) {
+    const { from, to, weight } = req.graph;
+    if (from.length !== to.length || weight.length !== from.length)
+      throw new RangeError('UMAP: graph from, to and weight must have the same length');
+  }
+  if (req.graphNeighbors !== undefined && (!Number.isInteger(req.graphNeighbors) || req.graphNeighbors < 2)) {
+    throw new RangeError(`UMAP: graphNeighbors must be an integer >= 2, got ${req.graphNeighbors}`);
+  }
   const hasKnn = req.knnIndices !== undefined || req.knnDistances !== undefined;
   if (!hasKnn) return;
   const { knnIndices, knnDistances, k } = req;
@@ -224,6 +258,24 @@ export function validateRequest(req: UmapLayoutRequest): void {
     if (!(d >= 0) || !Number.isFinite(d))
       throw new RangeError(`UMAP: kNN distance ${d} invalid (entry ${i})`);
   }
+}
+
+/** n empty rows: umap-js' input when it is given the kNN (it only counts them). */
+function emptyRows(n: number): number[][] {
+  const out = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) out[i] = [];
+  return out;
+}
+
+/**
+ * The kNN the layout is given (flat, nCells x k): the request's own, else the one taken from its cell graph
+ * (on the rows that are laid out, unit length or not; `graph-knn.ts`), else null (umap-js searches it).
+ */
+export function precomputedKnn(req: UmapLayoutRequest, rows: Float32Array): GraphKnn | null {
+  if (req.knnIndices && req.knnDistances && req.k !== undefined)
+    return { k: req.k, indices: req.knnIndices, distances: req.knnDistances };
+  if (!req.graph) return null;
+  return graphKnn(req.nCells, req.graph, rows, req.dims, req.graphNeighbors ?? GRAPH_NEIGHBORS);
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -254,36 +306,61 @@ export async function runUmapLayout(
   if (nCells < MIN_UMAP_CELLS) return tinyLayout(nCells, req.init);
 
   const warm = req.init ? rescaleToBox(req.init) : null;
-  const knn =
-    req.knnIndices && req.knnDistances && req.k !== undefined
-      ? knnRows(req.knnIndices, req.knnDistances, nCells, req.k)
-      : null;
-  const knnCols = knn?.indices[0]?.length ?? 0;
-  const nNeighbors = Math.min(knn ? knnCols : (req.nNeighbors ?? DEFAULT_NEIGHBORS), nCells - 1);
-  const umap = new UMAP({
-    nComponents: 2,
-    nNeighbors: Math.max(2, nNeighbors),
-    minDist: req.minDist ?? DEFAULT_MIN_DIST,
-    random: seededRandom(req.seed),
-    ...(req.learningRate !== undefined || warm
-      ? { learningRate: req.learningRate ?? WARM_LEARNING_RATE }
-      : {}),
-    ...(req.epochs !== undefined || warm ? { nEpochs: req.epochs ?? WARM_EPOCHS } : {}),
-  });
-  if (knn) umap.setPrecomputedKNN(knn.indices, knn.distances);
   const rows = req.unitRows
     ? unitRows({ rows: nCells, cols: req.dims, data: req.embedding }).data
     : req.embedding;
-  const nEpochs = umap.initializeFit(toRows(rows, nCells, req.dims));
-  const embedding = umap.getEmbedding();
-  if (warm) injectWarmStart(embedding, warm);
+  const flatKnn = precomputedKnn(req, rows);
+  const nEpochsWanted = req.epochs ?? defaultEpochs(nCells, warm !== null);
+  const learningRate = req.learningRate ?? (warm ? WARM_LEARNING_RATE : 1);
+  let step: () => number;
+  let current: () => Float32Array;
+  let nEpochs: number;
+  if (flatKnn && nCells > TYPED_UMAP_CELLS) {
+    // Large: umap's optimisation on typed arrays (typed-umap.ts); umap-js would take minutes.
+    const graph = fuzzyGraph(nCells, flatKnn.k, flatKnn.indices, flatKnn.distances);
+    checkAbort();
+    const t = typedUmap(nCells, graph, {
+      nEpochs: nEpochsWanted,
+      minDist: req.minDist ?? DEFAULT_MIN_DIST,
+      learningRate,
+      random: seededRandom(req.seed),
+      init: warm,
+    });
+    nEpochs = t.nEpochs;
+    step = () => t.step();
+    current = () => Float32Array.from(t.positions);
+  } else {
+    const knn = flatKnn ? knnRows(flatKnn.indices, flatKnn.distances, nCells, flatKnn.k) : null;
+    const knnCols = knn?.indices[0]?.length ?? 0;
+    const nNeighbors = Math.min(knn ? knnCols : (req.nNeighbors ?? DEFAULT_NEIGHBORS), nCells - 1);
+    const umap = new UMAP({
+      nComponents: 2,
+      nNeighbors: Math.max(2, nNeighbors),
+      minDist: req.minDist ?? DEFAULT_MIN_DIST,
+      random: seededRandom(req.seed),
+      ...(req.learningRate !== undefined || warm ? { learningRate } : {}),
+      nEpochs: nEpochsWanted,
+    });
+    if (knn) {
+      umap.setPrecomputedKNN(knn.indices, knn.distances);
+      // umap-js builds a search graph for `transform` (new points), never called here: skipped.
+      (umap as unknown as { makeSearchGraph: () => null }).makeSearchGraph = () => null;
+    }
+    checkAbort();
+    // With a precomputed kNN umap-js reads only the number of rows of its input: no copy of the embedding.
+    nEpochs = umap.initializeFit(knn ? emptyRows(nCells) : toRows(rows, nCells, req.dims));
+    const embedding = umap.getEmbedding();
+    if (warm) injectWarmStart(embedding, warm);
+    step = () => umap.step();
+    current = () => flattenPositions(embedding);
+  }
   checkAbort();
 
   let lastPostTime = now();
   let lastPostEpoch = 0;
   let sliceStart = now();
   for (let epoch = 0; epoch < nEpochs;) {
-    epoch = umap.step();
+    epoch = step();
     const t = now();
     if (onProgress && epoch < nEpochs) {
       const since = t - lastPostTime;
@@ -291,7 +368,7 @@ export async function runUmapLayout(
         (epoch - lastPostEpoch >= progressEveryEpochs && since >= minProgressIntervalMs) ||
         since >= maxProgressIntervalMs
       ) {
-        onProgress({ epoch, nEpochs, positions: flattenPositions(embedding) });
+        onProgress({ epoch, nEpochs, positions: current() });
         lastPostTime = t;
         lastPostEpoch = epoch;
       }
@@ -303,7 +380,7 @@ export async function runUmapLayout(
     }
   }
   checkAbort();
-  return flattenPositions(embedding);
+  return current();
 }
 
 /**

@@ -3,10 +3,14 @@
  * and shown with a `bitmaprenderer` canvas, so the page's thread does no drawing work. One picture is
  * requested at a time; positions that arrive meanwhile are drawn next.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GraphSnapshot } from '../../engine/contract.ts';
 import { clusterColor } from '../../layout/palette.ts';
 import { previewImage } from './layout-client.ts';
+import { LARGE_GRAPH_CELLS } from './graph-data.ts';
+
+/** Above `LARGE_GRAPH_CELLS` the preview draws no edges, so none are copied to the worker per frame. */
+const NO_EDGES = { from: new Int32Array(0), to: new Int32Array(0), weight: new Float32Array(0) };
 import { errorMessage } from '../shared/error-message.ts';
 
 const WIDTH = 720;
@@ -37,7 +41,7 @@ export function GraphPreview({
         height: HEIGHT,
         positions: job.positions,
         labels: job.snapshot.labels,
-        edges: job.snapshot.edges,
+        edges: job.snapshot.nCells > LARGE_GRAPH_CELLS ? NO_EDGES : job.snapshot.edges,
       })
         .then((result) => {
           if (!result.ok) {
@@ -61,9 +65,12 @@ export function GraphPreview({
     pump();
   }, [snapshot, positions]);
 
-  const sizes = new Map<number, number>();
-  for (const l of snapshot.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
-  const clusters = [...sizes.entries()].sort((a, b) => a[0] - b[0]);
+  // O(N): once per snapshot, not on every render (progress re-renders the panel several times a second).
+  const clusters = useMemo(() => {
+    const sizes = new Map<number, number>();
+    for (const l of snapshot.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+    return [...sizes.entries()].sort((a, b) => a[0] - b[0]);
+  }, [snapshot.labels]);
   const summary = `Cell graph preview, iteration ${snapshot.iteration}: ${snapshot.nCells} cells, ${clusters.length} clusters, ${snapshot.edges.from.length} edges`;
   return (
     <figure className="graph-preview" data-testid="graph-preview">

@@ -37,46 +37,90 @@ export function toUndirected(nCells: number, edges: EdgeList | null): Undirected
     };
   }
   const m = Math.min(edges.from.length, edges.to.length);
-  const slot = new Map<number, number>();
-  const src: number[] = [];
-  const dst: number[] = [];
-  const weight: number[] = [];
+  // Typed arrays only, O(E): at 100,000 cells a Map keyed by pair took seconds of the page's thread. Edges
+  // are bucketed by their lower end (counting sort, in input order); within a bucket a stamp per higher end
+  // finds repeats; pairs come out in the order of their first occurrence.
+  const valid = (a: number, b: number): boolean => a !== b && a >= 0 && b >= 0 && a < nCells && b < nCells;
+  const start = new Int32Array(nCells + 1);
   for (let e = 0; e < m; e++) {
     const a = edges.from[e] as number;
     const b = edges.to[e] as number;
-    if (a === b || a < 0 || b < 0 || a >= nCells || b >= nCells) continue;
-    const lo = a < b ? a : b;
-    const hi = a < b ? b : a;
+    if (valid(a, b)) start[Math.min(a, b) + 1]!++;
+  }
+  for (let i = 0; i < nCells; i++) start[i + 1]! += start[i]!;
+  const bucket = new Int32Array(start[nCells]!);
+  const cursor = start.slice(0, nCells);
+  for (let e = 0; e < m; e++) {
+    const a = edges.from[e] as number;
+    const b = edges.to[e] as number;
+    if (valid(a, b)) bucket[cursor[Math.min(a, b)]!++] = e;
+  }
+  const weightOf = (e: number): number => {
     const raw = edges.weight[e];
-    const w = raw !== undefined && Number.isFinite(raw) ? raw : 0;
-    const key = lo * nCells + hi;
-    const at = slot.get(key);
-    if (at === undefined) {
-      slot.set(key, src.length);
-      src.push(lo);
-      dst.push(hi);
-      weight.push(w);
-      degree[lo] = (degree[lo] as number) + 1;
-      degree[hi] = (degree[hi] as number) + 1;
-    } else if (w > (weight[at] as number)) {
-      weight[at] = w;
+    return raw !== undefined && Number.isFinite(raw) ? raw : 0;
+  };
+  const stamp = new Int32Array(nCells);
+  const firstOf = new Int32Array(nCells);
+  const first = new Uint8Array(m);
+  const best = new Float32Array(m);
+  let count = 0;
+  for (let lo = 0; lo < nCells; lo++) {
+    for (let p = start[lo]!; p < start[lo + 1]!; p++) {
+      const e = bucket[p]!;
+      const hi = Math.max(edges.from[e] as number, edges.to[e] as number);
+      const w = weightOf(e);
+      if (stamp[hi] !== lo + 1) {
+        stamp[hi] = lo + 1;
+        firstOf[hi] = e;
+        first[e] = 1;
+        best[e] = w;
+        count++;
+      } else if (w > best[firstOf[hi]!]!) {
+        best[firstOf[hi]!] = w;
+      }
     }
   }
+  const src = new Int32Array(count);
+  const dst = new Int32Array(count);
+  const weight = new Float32Array(count);
   let minWeight = Infinity;
   let maxWeight = -Infinity;
-  for (const w of weight) {
+  let k = 0;
+  for (let e = 0; e < m; e++) {
+    if (!first[e]) continue;
+    const a = edges.from[e] as number;
+    const b = edges.to[e] as number;
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const w = best[e]!;
+    src[k] = lo;
+    dst[k] = hi;
+    weight[k] = w;
+    k++;
+    degree[lo]!++;
+    degree[hi]!++;
     if (w < minWeight) minWeight = w;
     if (w > maxWeight) maxWeight = w;
   }
-  if (weight.length === 0) minWeight = maxWeight = 0;
-  return {
-    src: Int32Array.from(src),
-    dst: Int32Array.from(dst),
-    weight: Float32Array.from(weight),
-    degree,
-    minWeight,
-    maxWeight,
-  };
+  if (count === 0) minWeight = maxWeight = 0;
+  return { src, dst, weight, degree, minWeight, maxWeight };
+}
+
+/**
+ * The edges drawn for a selection: those with at least one end in `selected` (by `labels`); none without a
+ * selection. Above `LARGE_GRAPH_CELLS` cells this is all the view draws, instead of every edge.
+ */
+export function selectionEdges(
+  edges: UndirectedEdges,
+  labels: Int32Array | null,
+  selected: number | null,
+): Int32Array {
+  if (selected === null || !labels) return new Int32Array(0);
+  const out: number[] = [];
+  for (let e = 0; e < edges.src.length; e++) {
+    if (labels[edges.src[e]!] === selected || labels[edges.dst[e]!] === selected) out.push(e);
+  }
+  return Int32Array.from(out);
 }
 
 /** Cells per cluster: index = label (labels >= 0); negative labels (unassigned) are counted apart. */

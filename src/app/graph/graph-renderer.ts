@@ -13,7 +13,14 @@
 import Sigma from 'sigma';
 import { UndirectedGraph } from 'graphology';
 import type { NodeDisplayData, EdgeDisplayData } from 'sigma/types';
-import { LARGE_GRAPH_CELLS, edgeSize, nodeSize, spiralLayout, type UndirectedEdges } from './graph-data.ts';
+import {
+  LARGE_GRAPH_CELLS,
+  edgeSize,
+  nodeSize,
+  selectionEdges,
+  spiralLayout,
+  type UndirectedEdges,
+} from './graph-data.ts';
 import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
 import { errorMessage } from '../shared/error-message.ts';
 
@@ -197,7 +204,7 @@ export class CellGraphRenderer {
       });
     }
     if (s.nCells > LARGE_GRAPH_CELLS) this.fillLargeEdges(g, s);
-    else addEdges(g, s.edges, () => true);
+    else addEdges(g, s.edges);
     this.graph = g;
     this.sigma.setGraph(g);
   }
@@ -205,9 +212,15 @@ export class CellGraphRenderer {
   /** Large graphs: only the edges touching the selected cluster (none without a selection). */
   private fillLargeEdges(g: UndirectedGraph<NodeAttrs, EdgeAttrs>, s: GraphRenderState): void {
     g.clearEdges();
-    const { selected, labels } = s;
-    if (selected === null || !labels) return;
-    addEdges(g, s.edges, (a, b) => labels[a] === selected || labels[b] === selected);
+    const { src, dst, weight, minWeight, maxWeight } = s.edges;
+    for (const e of selectionEdges(s.edges, s.labels, s.selected)) {
+      g.addEdgeWithKey(`e${e}`, String(src[e]), String(dst[e]), {
+        size: edgeSize(weight[e] as number, minWeight, maxWeight),
+        color: EDGE_COLOR,
+        s: src[e] as number,
+        t: dst[e] as number,
+      });
+    }
   }
 
   private reduceNode(data: NodeAttrs): Partial<NodeDisplayData> {
@@ -245,16 +258,11 @@ function colorOf(labels: Int32Array | null, i: number): string {
   return c === undefined || c < 0 ? UNASSIGNED_COLOR : clusterColor(c);
 }
 
-function addEdges(
-  g: UndirectedGraph<NodeAttrs, EdgeAttrs>,
-  edges: UndirectedEdges,
-  keep: (a: number, b: number) => boolean,
-): void {
+function addEdges(g: UndirectedGraph<NodeAttrs, EdgeAttrs>, edges: UndirectedEdges): void {
   const { src, dst, weight, minWeight, maxWeight } = edges;
   for (let e = 0; e < src.length; e++) {
     const a = src[e] as number;
     const b = dst[e] as number;
-    if (!keep(a, b)) continue;
     g.addEdgeWithKey(`e${e}`, String(a), String(b), {
       size: edgeSize(weight[e] as number, minWeight, maxWeight),
       color: EDGE_COLOR,

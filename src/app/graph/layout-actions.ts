@@ -38,6 +38,8 @@ export async function layoutSnapshot(
         dims: snapshot.dims,
         embedding: snapshot.embedding,
         unitRows: snapshot.unitLength === true,
+        // umap's kNN from the run's cell graph (src/layout/graph-knn.ts), not searched again in the worker.
+        graph: snapshot.edges,
         seed: useAppStore.getState().settings.seed,
         ...(init ? { init } : {}),
       },

@@ -1,0 +1,110 @@
+/**
+ * Test-only page for scripts/bench-view.ts (served by `vite` in dev, never built): a synthetic result of N
+ * cells (?n=, default 100,000; 12 clusters, a 32-D embedding, a k = 10 graph within clusters) fed to the
+ * cell graph view and the layout worker without running the pipeline. It records main-thread long tasks
+ * (PerformanceObserver 'longtask') while the view mounts (time to first draw = until sigma's first render),
+ * while a cluster is selected, and while the layout converges (positions streamed into the view), in
+ * `window.__viewBench`.
+ */
+import { createRoot } from 'react-dom/client';
+import { useEffect, useState } from 'react';
+import { GraphView } from '../src/app/graph/GraphView.tsx';
+import { layoutCells } from '../src/app/graph/layout-client.ts';
+
+const n = Number(new URLSearchParams(location.search).get('n') ?? 100_000);
+const DIMS = 32;
+const K = 10;
+const CLUSTERS = 12;
+
+interface Phase {
+  name: string;
+  ms: number;
+  longest: number;
+  count: number;
+}
+const out: { phases: Phase[]; done: boolean; error?: string } = { phases: [], done: false };
+(window as unknown as { __viewBench: typeof out }).__viewBench = out;
+
+let tasks: number[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) tasks.push(e.duration);
+}).observe({ type: 'longtask', buffered: false });
+const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
+  tasks = [];
+  const t0 = performance.now();
+  await fn();
+  await new Promise((r) => setTimeout(r, 200)); // let trailing tasks be reported
+  out.phases.push({
+    name,
+    ms: Math.round(performance.now() - t0),
+    longest: Math.round(Math.max(0, ...tasks)),
+    count: tasks.length,
+  });
+};
+const frames = (k: number) =>
+  new Promise<void>((r) => {
+    const f = () => (--k <= 0 ? r() : requestAnimationFrame(f));
+    requestAnimationFrame(f);
+  });
+
+// Synthetic data (made before any phase is timed).
+let seed = 7;
+const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const labels = new Int32Array(n).map((_, i) => i % CLUSTERS);
+const embedding = new Float32Array(n * DIMS).map(
+  (_, x) => (x % DIMS === labels[(x / DIMS) | 0] ? 4 : 0) + rnd(),
+);
+const positions = new Float32Array(n * 2).map(
+  (_, x) => (x % 2 ? Math.sin(labels[x >> 1]!) : Math.cos(labels[x >> 1]!)) * 10 + rnd() * 3,
+);
+const from = new Int32Array(n * K);
+const to = new Int32Array(n * K);
+for (let i = 0; i < n; i++)
+  for (let j = 0; j < K; j++) {
+    from[i * K + j] = i;
+    to[i * K + j] = (i + CLUSTERS * (1 + Math.floor(rnd() * 200))) % n;
+  }
+const edges = { from, to, weight: new Float32Array(n * K).fill(1) };
+const cellIds = Array.from({ length: n }, (_, i) => `cell-${i}`);
+
+let setPositions: (p: Float32Array) => void = () => {};
+function Bench() {
+  const [pos, setPos] = useState<Float32Array>(positions);
+  useEffect(() => {
+    setPositions = setPos;
+  }, []);
+  return <GraphView nCells={n} cellIds={cellIds} positions={pos} labels={labels} edges={edges} />;
+}
+
+async function main(): Promise<void> {
+  await frames(5);
+  await phase('mount + first draw', async () => {
+    createRoot(document.getElementById('root')!).render(<Bench />);
+    for (;;) {
+      await frames(1);
+      if (
+        document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-nodes') === String(n)
+      )
+        break;
+    }
+    await frames(2);
+  });
+  await phase('select cluster 0 (its edges drawn)', async () => {
+    (document.querySelector('[data-testid="legend-0"]') as HTMLButtonElement).click();
+    await frames(3);
+  });
+  await phase('UMAP from the graph, positions streamed to the view', async () => {
+    const result = await layoutCells(
+      { nCells: n, dims: DIMS, embedding, graph: edges, seed: 1, ...(n > 50_000 ? { epochs: 30 } : {}) },
+      (p) => setPositions(p.positions),
+    );
+    if (!result.ok) throw new Error(result.error.message);
+    setPositions(result.value);
+    await frames(3);
+  });
+  out.done = true;
+}
+main().catch((e: unknown) => {
+  out.error = String(e);
+  out.done = true;
+});
