@@ -3,8 +3,8 @@
  * cells (?n=, default 100,000; 12 clusters, a 32-D embedding, a k = 10 graph within clusters) fed to the
  * cell graph view and the layout worker without running the pipeline. It records main-thread long tasks
  * (PerformanceObserver 'longtask') while the view mounts (time to first draw = until sigma's first render),
- * while a cluster is selected, and while the layout converges (positions streamed into the view), in
- * `window.__viewBench`.
+ * while a cluster is selected (until its edges are drawn), and while the layout converges (positions
+ * streamed into the view), in `window.__viewBench`, with the view's path (`data-view`: sigma or large).
  */
 import { createRoot } from 'react-dom/client';
 import { useEffect, useState } from 'react';
@@ -22,7 +22,10 @@ interface Phase {
   longest: number;
   count: number;
 }
-const out: { phases: Phase[]; done: boolean; error?: string } = { phases: [], done: false };
+const out: { phases: Phase[]; done: boolean; error?: string; view?: string; drawnEdges?: string } = {
+  phases: [],
+  done: false,
+};
 (window as unknown as { __viewBench: typeof out }).__viewBench = out;
 
 let tasks: number[] = [];
@@ -91,6 +94,10 @@ async function main(): Promise<void> {
   });
   await phase('select cluster 0 (its edges drawn)', async () => {
     (document.querySelector('[data-testid="legend-0"]') as HTMLButtonElement).click();
+    // Until its edges are drawn (the large view draws in a worker, after the click's task).
+    const view = document.querySelector('[data-testid="graph-view"]');
+    const t0 = performance.now();
+    while (view?.getAttribute('data-drawn-edges') === '0' && performance.now() - t0 < 30_000) await frames(1);
     await frames(3);
   });
   await phase('UMAP from the graph, positions streamed to the view', async () => {
@@ -102,9 +109,15 @@ async function main(): Promise<void> {
     setPositions(result.value);
     await frames(3);
   });
+  out.view = document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-view') ?? undefined;
+  out.drawnEdges =
+    document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-edges') ?? undefined;
   out.done = true;
 }
 main().catch((e: unknown) => {
   out.error = String(e);
+  out.view = document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-view') ?? undefined;
+  out.drawnEdges =
+    document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-edges') ?? undefined;
   out.done = true;
 });
