@@ -21,6 +21,8 @@ interface Phase {
   ms: number;
   longest: number;
   count: number;
+  /** Where the long tasks' time went (Long Animation Frame script attribution, where the browser has it). */
+  attribution: string[];
 }
 const out: { phases: Phase[]; done: boolean; error?: string; view?: string; drawnEdges?: string } = {
   phases: [],
@@ -32,8 +34,42 @@ let tasks: number[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) tasks.push(e.duration);
 }).observe({ type: 'longtask', buffered: false });
+// Long animation frames (Chromium 123+): which scripts ran long, for the report (blocking frames only).
+interface LoafScript {
+  duration: number;
+  invoker?: string;
+  sourceURL?: string;
+  sourceFunctionName?: string;
+  forcedStyleAndLayoutDuration?: number;
+}
+let attribution: string[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & {
+      blockingDuration?: number;
+      renderStart?: number;
+      styleAndLayoutStart?: number;
+      scripts?: LoafScript[];
+    })[]) {
+      if (!e.blockingDuration || e.duration < 100) continue;
+      const scripts = (e.scripts ?? [])
+        .filter((x) => x.duration >= 10)
+        .map(
+          (x) =>
+            `${Math.round(x.duration)} ms ${x.invoker ?? ''} ${x.sourceFunctionName ?? ''} ${(x.sourceURL ?? '').replace(/^.*\//, '')}`,
+        );
+      const render = e.renderStart ? Math.round(e.startTime + e.duration - e.renderStart) : 0;
+      attribution.push(
+        `frame ${Math.round(e.duration)} ms (render ${render} ms): ${scripts.join('; ') || '-'}`,
+      );
+    }
+  }).observe({ type: 'long-animation-frame', buffered: false });
+} catch {
+  // not supported: no attribution
+}
 const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
   tasks = [];
+  attribution = [];
   const t0 = performance.now();
   await fn();
   await new Promise((r) => setTimeout(r, 200)); // let trailing tasks be reported
@@ -42,6 +78,7 @@ const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
     ms: Math.round(performance.now() - t0),
     longest: Math.round(Math.max(0, ...tasks)),
     count: tasks.length,
+    attribution,
   });
 };
 const frames = (k: number) =>
