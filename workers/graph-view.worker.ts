@@ -5,7 +5,7 @@
  *
  * Messages only update the state and mark what it invalidates; one frame is drawn in a later task, so a
  * burst of messages (positions streamed by the layout, wheel zoom) costs one frame. Per change: the edge
- * list is merged into undirected pairs (its size and the degrees go back to the page); positions or a
+ * list (sent in parts, see `EdgeAssembly`) is merged into undirected pairs (its size and the degrees go back to the page); positions or a
  * resize refit the points and rebuild the picking grid (sent to the page); labels regroup the cells by
  * cluster; labels or the selection recompute the selected cluster's edges.
  */
@@ -13,6 +13,7 @@ import {
   buildGrid,
   clusterOrder,
   drawScene,
+  EdgeAssembly,
   fitPositions,
   gridCellSize,
   IDENTITY_CAMERA,
@@ -41,6 +42,8 @@ let edges: UndirectedEdges | null = null;
 let labels: Int32Array | null = null;
 let positions: Float32Array | null = null;
 let selected: number | null = null;
+let graphGen = -1;
+const assembly = new EdgeAssembly();
 
 let xy: Float32Array | null = null;
 let order: ClusterOrder | null = null;
@@ -164,10 +167,25 @@ self.onmessage = (event: MessageEvent<ViewRequest>) => {
     case 'graph':
       if (m.nCells !== nCells) dirty.fit = dirty.order = true;
       nCells = m.nCells;
-      rawEdges = m.edges;
+      // Nodes are drawn at once; the edges (and their count) once all their parts have arrived.
       edges = null;
+      batches = [];
+      graphGen = m.gen;
+      if (m.edges === null) {
+        rawEdges = null;
+        dirty.edges = dirty.selection = true;
+      } else assembly.begin(m.gen, m.edges);
+      break;
+    case 'edges-part':
+      assembly.part(m.gen, m.offset, m.from, m.to, m.weight);
+      return;
+    case 'edges-end': {
+      const list = m.gen === graphGen ? assembly.end(m.gen) : null;
+      if (!list) return;
+      rawEdges = list;
       dirty.edges = dirty.selection = true;
       break;
+    }
     case 'labels':
       labels = m.labels;
       dirty.order = dirty.selection = true;

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildGrid,
+  chunkRanges,
+  EdgeAssembly,
   clusterOrder,
   CROSS_EDGE_COLOR,
   DIMMED_COLOR,
@@ -282,5 +284,56 @@ describe('drawScene', () => {
     drawScene(ctx, { ...base, camera: { k: 1, tx: -15, ty: 0 }, selected: null, batches: [] });
     // Cell 0 at x = 10 - 15 moves off screen (beyond its radius); cells 1 and 2 stay.
     expect(calls.filter((c) => c[0] === 'rect')).toHaveLength(2);
+  });
+});
+
+describe('chunkRanges and EdgeAssembly (the edge list sent in parts)', () => {
+  it('covers 0..length in order with ranges of at most the chunk size', () => {
+    expect(chunkRanges(0, 4)).toEqual([]);
+    expect(chunkRanges(3, 4)).toEqual([[0, 3]]);
+    expect(chunkRanges(10, 4)).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+    expect(chunkRanges(8, 4)).toEqual([
+      [0, 4],
+      [4, 8],
+    ]);
+    expect(chunkRanges(2, 0)).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+  });
+
+  const m = 11;
+  const from = Int32Array.from({ length: m }, (_, e) => e);
+  const to = Int32Array.from({ length: m }, (_, e) => 100 + e);
+  const weight = Float32Array.from({ length: m }, (_, e) => e / 10);
+  const send = (a: EdgeAssembly, gen: number, ranges: [number, number][]) => {
+    for (const [x, y] of ranges) a.part(gen, x, from.slice(x, y), to.slice(x, y), weight.slice(x, y));
+  };
+
+  it('reassembles the list from its parts, in any order', () => {
+    const a = new EdgeAssembly();
+    a.begin(1, m);
+    send(a, 1, chunkRanges(m, 4).reverse());
+    const list = a.end(1)!;
+    expect(Array.from(list.from)).toEqual(Array.from(from));
+    expect(Array.from(list.to)).toEqual(Array.from(to));
+    expect(Array.from(list.weight)).toEqual(Array.from(weight));
+  });
+
+  it('gives nothing while parts are missing, and ignores an older generation', () => {
+    const a = new EdgeAssembly();
+    a.begin(1, m);
+    send(a, 1, chunkRanges(m, 4).slice(0, 2));
+    expect(a.end(1)).toBeNull();
+    a.begin(2, m); // a newer list
+    send(a, 1, chunkRanges(m, 4)); // late parts of the old one
+    expect(a.end(1)).toBeNull();
+    expect(a.end(2)).toBeNull();
+    send(a, 2, chunkRanges(m, 4));
+    expect(a.end(2)?.from.length).toBe(m);
   });
 });

@@ -10,6 +10,7 @@
  * - `Camera`, `zoomAt`, `panBy`, `toBase`: wheel zoom and drag pan as screen = base * k + t;
  * - `clusterOrder`: cells grouped by cluster (counting sort), so nodes are drawn as one path per colour;
  * - `selectionEdgeBatches`: the selected cluster's edges (`selectionEdges`) grouped by colour and width;
+ * - `chunkRanges` / `EdgeAssembly`: the edge list sent to the worker in parts (one task each on the page);
  * - `drawScene`: edges, then the other clusters (dimmed while one is selected), then the selected cluster;
  * - the messages between the page (src/app/graph/large-graph-renderer.ts) and the worker.
  */
@@ -356,11 +357,75 @@ export function drawScene(ctx: Ctx2D, s: ViewScene): { nodes: number; edges: num
   return { nodes: drawnNodes, edges: drawnEdges };
 }
 
+/**
+ * Edges per message when the page sends the edge list to the worker. Copying a typed array for postMessage
+ * costs ~4 ms per MB on a busy machine (fresh pages): the 12 MB of a 100,000-cell k = 10 graph in one
+ * message blocked the page ~50 ms, so it goes in 3 MB parts, one task each.
+ */
+export const EDGE_CHUNK = 262_144;
+
+/** [start, end) ranges of at most `size` covering 0..length in order (none for length 0). */
+export function chunkRanges(length: number, size: number): [number, number][] {
+  const step = Math.max(1, Math.floor(size));
+  const out: [number, number][] = [];
+  for (let a = 0; a < length; a += step) out.push([a, Math.min(length, a + step)]);
+  return out;
+}
+
+/**
+ * The worker's side of a chunked edge list: `begin` allocates, `part` copies a slice in, `end` gives the
+ * list once every edge has arrived. Parts of an older generation (the page sent a newer list meanwhile) are
+ * ignored.
+ */
+export class EdgeAssembly {
+  private gen = -1;
+  private list: { from: Int32Array; to: Int32Array; weight: Float32Array } | null = null;
+  private received = 0;
+
+  begin(gen: number, length: number): void {
+    this.gen = gen;
+    this.received = 0;
+    this.list = {
+      from: new Int32Array(length),
+      to: new Int32Array(length),
+      weight: new Float32Array(length),
+    };
+  }
+
+  part(gen: number, offset: number, from: Int32Array, to: Int32Array, weight: Float32Array): void {
+    const list = this.list;
+    if (gen !== this.gen || !list) return;
+    if (offset < 0 || offset + from.length > list.from.length) return;
+    list.from.set(from, offset);
+    list.to.set(to.subarray(0, from.length), offset);
+    list.weight.set(weight.subarray(0, from.length), offset);
+    this.received += from.length;
+  }
+
+  /** The complete list of generation `gen`, or null (another generation, or parts missing). */
+  end(gen: number): EdgeList | null {
+    const list = this.list;
+    if (gen !== this.gen || !list || this.received !== list.from.length) return null;
+    this.list = null;
+    return list;
+  }
+}
+
 /** Page to worker. Arrays are copies (the page keeps its own); the canvas is transferred once. */
 export type ViewRequest =
   | { type: 'init'; canvas: OffscreenCanvas; width: number; height: number; dpr: number }
   | { type: 'resize'; width: number; height: number; dpr: number }
-  | { type: 'graph'; nCells: number; edges: EdgeList | null }
+  /** a new graph: its edges follow in `edges-part` messages, then `edges-end` (edges: null = no edge list) */
+  | { type: 'graph'; nCells: number; gen: number; edges: number | null }
+  | {
+      type: 'edges-part';
+      gen: number;
+      offset: number;
+      from: Int32Array;
+      to: Int32Array;
+      weight: Float32Array;
+    }
+  | { type: 'edges-end'; gen: number }
   | { type: 'labels'; labels: Int32Array | null }
   | { type: 'positions'; positions: Float32Array | null }
   | { type: 'selected'; selected: number | null }

@@ -1,7 +1,8 @@
 /**
  * The page's side of the large-graph view (above `LARGE_GRAPH_CELLS` cells): a canvas whose drawing is handed
  * to a worker (workers/graph-view.worker.ts, canvas 2D on an OffscreenCanvas), so the page does no per-cell
- * work: it sends the typed arrays (copies: the page keeps its own) when they change, and holds only the
+ * work: it sends the typed arrays (copies: the page keeps its own; the edge list in parts, one task each)
+ * when they change, and holds only the
  * picking grid that the worker sends back after each position update. Wheel zoom and drag pan move a camera
  * here (sent to the worker, which redraws); hover and click find the nearest point through the grid.
  *
@@ -9,6 +10,8 @@
  */
 import type { EdgeList } from '../../contract/common.ts';
 import {
+  chunkRanges,
+  EDGE_CHUNK,
   IDENTITY_CAMERA,
   panBy,
   pickNearest,
@@ -55,6 +58,8 @@ export class LargeGraphRenderer {
   private hovered = -1;
   private drag: { id: number; x: number; y: number; moved: boolean } | null = null;
   private nextExport = 1;
+  private graphGen = 0;
+  private partTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private readonly exports = new Map<number, { resolve(b: ImageBitmap): void; reject(e: Error): void }>();
   private readonly detach: () => void;
 
@@ -106,15 +111,46 @@ export class LargeGraphRenderer {
   update(next: LargeGraphState): void {
     const prev = this.state;
     this.state = next;
-    if (!prev || prev.nCells !== next.nCells || prev.edges !== next.edges) {
-      this.post({ type: 'graph', nCells: next.nCells, edges: next.edges });
-    }
+    if (!prev || prev.nCells !== next.nCells || prev.edges !== next.edges) this.sendGraph(next);
     if (!prev || prev.nCells !== next.nCells || prev.labels !== next.labels)
       this.post({ type: 'labels', labels: next.labels });
     if (!prev || prev.nCells !== next.nCells || prev.positions !== next.positions) {
       this.post({ type: 'positions', positions: next.positions });
     }
     if (!prev || prev.selected !== next.selected) this.post({ type: 'selected', selected: next.selected });
+  }
+
+  /**
+   * A new graph: the cell count now, the edges in parts of `EDGE_CHUNK`, one task each (a newer graph stops
+   * an older one's parts).
+   */
+  private sendGraph(s: LargeGraphState): void {
+    const gen = ++this.graphGen;
+    clearTimeout(this.partTimer);
+    const edges = s.edges;
+    const m = edges ? Math.min(edges.from.length, edges.to.length, edges.weight.length) : 0;
+    this.post({ type: 'graph', nCells: s.nCells, gen, edges: edges ? m : null });
+    if (!edges) return;
+    const ranges = chunkRanges(m, EDGE_CHUNK);
+    const step = (k: number) => {
+      if (gen !== this.graphGen) return;
+      const range = ranges[k];
+      if (!range) {
+        this.post({ type: 'edges-end', gen });
+        return;
+      }
+      const [a, b] = range;
+      const from = edges.from.slice(a, b);
+      const to = edges.to.slice(a, b);
+      const weight = edges.weight.slice(a, b);
+      this.post({ type: 'edges-part', gen, offset: a, from, to, weight }, [
+        from.buffer,
+        to.buffer,
+        weight.buffer,
+      ]);
+      this.partTimer = setTimeout(() => step(k + 1), 0);
+    };
+    this.partTimer = setTimeout(() => step(0), 0);
   }
 
   resetView(): void {
@@ -137,6 +173,8 @@ export class LargeGraphRenderer {
 
   destroy(): void {
     this.detach();
+    clearTimeout(this.partTimer);
+    this.graphGen++;
     this.resizeObserver?.disconnect();
     this.worker.terminate();
     for (const pending of this.exports.values()) pending.reject(new Error('The cell graph view was closed.'));
