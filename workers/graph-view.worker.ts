@@ -174,7 +174,12 @@ self.onmessage = (event: MessageEvent<ViewRequest>) => {
       if (m.edges === null) {
         rawEdges = null;
         dirty.edges = dirty.selection = true;
-      } else assembly.begin(m.gen, m.edges);
+      } else {
+        // An earlier graph's pending merge is dropped (it would report a stale edge count).
+        rawEdges = null;
+        dirty.edges = false;
+        assembly.begin(m.gen, m.edges);
+      }
       break;
     case 'edges-part':
       assembly.part(m.gen, m.offset, m.from, m.to, m.weight);
