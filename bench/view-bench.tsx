@@ -3,8 +3,8 @@
  * cells (?n=, default 100,000; 12 clusters, a 32-D embedding, a k = 10 graph within clusters) fed to the
  * cell graph view and the layout worker without running the pipeline. It records main-thread long tasks
  * (PerformanceObserver 'longtask') while the view mounts (time to first draw = until sigma's first render),
- * while a cluster is selected, and while the layout converges (positions streamed into the view), in
- * `window.__viewBench`.
+ * while a cluster is selected (until its edges are drawn), and while the layout converges (positions
+ * streamed into the view), in `window.__viewBench`, with the view's path (`data-view`: sigma or large).
  */
 import { createRoot } from 'react-dom/client';
 import { useEffect, useState } from 'react';
@@ -21,16 +21,55 @@ interface Phase {
   ms: number;
   longest: number;
   count: number;
+  /** Where the long tasks' time went (Long Animation Frame script attribution, where the browser has it). */
+  attribution: string[];
 }
-const out: { phases: Phase[]; done: boolean; error?: string } = { phases: [], done: false };
+const out: { phases: Phase[]; done: boolean; error?: string; view?: string; drawnEdges?: string } = {
+  phases: [],
+  done: false,
+};
 (window as unknown as { __viewBench: typeof out }).__viewBench = out;
 
 let tasks: number[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) tasks.push(e.duration);
 }).observe({ type: 'longtask', buffered: false });
+// Long animation frames (Chromium 123+): which scripts ran long, for the report (blocking frames only).
+interface LoafScript {
+  duration: number;
+  invoker?: string;
+  sourceURL?: string;
+  sourceFunctionName?: string;
+  forcedStyleAndLayoutDuration?: number;
+}
+let attribution: string[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & {
+      blockingDuration?: number;
+      renderStart?: number;
+      styleAndLayoutStart?: number;
+      scripts?: LoafScript[];
+    })[]) {
+      if (!e.blockingDuration || e.duration < 100) continue;
+      const scripts = (e.scripts ?? [])
+        .filter((x) => x.duration >= 10)
+        .map(
+          (x) =>
+            `${Math.round(x.duration)} ms ${x.invoker ?? ''} ${x.sourceFunctionName ?? ''} ${(x.sourceURL ?? '').replace(/^.*\//, '')}`,
+        );
+      const render = e.renderStart ? Math.round(e.startTime + e.duration - e.renderStart) : 0;
+      attribution.push(
+        `frame ${Math.round(e.duration)} ms (render ${render} ms): ${scripts.join('; ') || '-'}`,
+      );
+    }
+  }).observe({ type: 'long-animation-frame', buffered: false });
+} catch {
+  // not supported: no attribution
+}
 const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
   tasks = [];
+  attribution = [];
   const t0 = performance.now();
   await fn();
   await new Promise((r) => setTimeout(r, 200)); // let trailing tasks be reported
@@ -39,6 +78,7 @@ const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
     ms: Math.round(performance.now() - t0),
     longest: Math.round(Math.max(0, ...tasks)),
     count: tasks.length,
+    attribution,
   });
 };
 const frames = (k: number) =>
@@ -91,6 +131,10 @@ async function main(): Promise<void> {
   });
   await phase('select cluster 0 (its edges drawn)', async () => {
     (document.querySelector('[data-testid="legend-0"]') as HTMLButtonElement).click();
+    // Until its edges are drawn (the large view draws in a worker, after the click's task).
+    const view = document.querySelector('[data-testid="graph-view"]');
+    const t0 = performance.now();
+    while (view?.getAttribute('data-drawn-edges') === '0' && performance.now() - t0 < 30_000) await frames(1);
     await frames(3);
   });
   await phase('UMAP from the graph, positions streamed to the view', async () => {
@@ -102,9 +146,15 @@ async function main(): Promise<void> {
     setPositions(result.value);
     await frames(3);
   });
+  out.view = document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-view') ?? undefined;
+  out.drawnEdges =
+    document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-edges') ?? undefined;
   out.done = true;
 }
 main().catch((e: unknown) => {
   out.error = String(e);
+  out.view = document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-view') ?? undefined;
+  out.drawnEdges =
+    document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-edges') ?? undefined;
   out.done = true;
 });

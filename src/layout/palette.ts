@@ -57,3 +57,8 @@ export function clusterColor(i: number): string {
   const round = Math.floor(i / n) % 3;
   return round === 0 ? base : round === 1 ? mix(base, 0, 0.35) : mix(base, 255, 0.45);
 }
+
+/** `#rrggbb` mixed with white by `t` (0..1): an opaque lighter tone (alpha blending looks odd on a graph). */
+export function towardWhite(hex: string, t: number): string {
+  return /^#[0-9a-f]{6}$/i.test(hex) ? mix(hex, 255, t) : hex;
+}

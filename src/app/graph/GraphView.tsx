@@ -2,15 +2,25 @@
  * The live cell graph: cells at their UMAP positions coloured by cluster, kNN edges drawn by weight (sigma 3 +
  * graphology, WebGL). Hover a cell for its id, cluster and degree; click a cluster in the legend (or a cell,
  * or Enter/Space on a focused legend button) to highlight it, again to clear. Above 10,000 cells only the
- * highlighted cluster's edges are drawn.
+ * highlighted cluster's edges are drawn, and the drawing is not sigma's: the cells are drawn on a canvas by a
+ * worker (large-graph-renderer.ts), with the same hover, highlight, zoom/pan and PNG export, so that the
+ * page's thread does no per-cell work at 100,000 cells.
  *
  * Plain-data props, no store access. New `positions` move the nodes in place (the renderer is never rebuilt
  * per frame); a new cell count or edge list rebuilds the graph. The imperative handle exports a PNG.
  */
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
 import type { EdgeList } from '../../contract/common.ts';
-import { LARGE_GRAPH_CELLS, clusterName, clusterSizes, graphSummary, toUndirected } from './graph-data.ts';
+import {
+  LARGE_GRAPH_CELLS,
+  clusterName,
+  clusterSizes,
+  graphSummary,
+  toUndirected,
+  usesLargeView,
+} from './graph-data.ts';
 import { CellGraphRenderer, graphToPngBlob, type GraphHover } from './graph-renderer.ts';
+import { LargeGraphRenderer } from './large-graph-renderer.ts';
 import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
 import { formatInt } from '../shared/format.ts';
 import './graph-view.css';
@@ -52,13 +62,20 @@ export function GraphView({
   height = 480,
   ref,
 }: GraphViewProps) {
-  const rendererRef = useRef<CellGraphRenderer | null>(null);
+  const rendererRef = useRef<CellGraphRenderer | LargeGraphRenderer | null>(null);
   const labelsRef = useRef<Int32Array | null>(labels);
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<GraphHover | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
 
-  const undirected = useMemo(() => toUndirected(nCells, edges), [nCells, edges]);
+  const large = usesLargeView(nCells);
+  // The large view merges the edges in its worker (1,000,000 kNN edges take a long task here) and sends
+  // back their count and the degrees.
+  const undirected = useMemo(() => (large ? null : toUndirected(nCells, edges)), [large, nCells, edges]);
+  const [largeGraph, setLargeGraph] = useState<{ nCells: number; nEdges: number; degree: Int32Array } | null>(
+    null,
+  );
+  const largeInfo = large && largeGraph?.nCells === nCells ? largeGraph : null;
   const { sizes, unassigned } = useMemo(() => clusterSizes(labels, nCells), [labels, nCells]);
   const clusters = useMemo(
     () =>
@@ -69,8 +86,8 @@ export function GraphView({
   );
   // A selection that no longer exists (new clustering) is ignored rather than reset.
   const active = selected !== null && (sizes[selected] ?? 0) > 0 ? selected : null;
-  const large = nCells > LARGE_GRAPH_CELLS;
-  const nEdges = undirected.src.length;
+  const nEdges = undirected ? undirected.src.length : (largeInfo?.nEdges ?? null);
+  const degree = undirected?.degree ?? largeInfo?.degree ?? null;
   const summary = graphSummary(nCells, clusters.length, nEdges);
   const hasLayout = positions !== null && positions.length === nCells * 2;
 
@@ -80,19 +97,30 @@ export function GraphView({
     labelsRef.current = labels;
   }, [labels]);
 
+  const figureRef = useRef<HTMLElement | null>(null);
   // The renderer lives as long as its container element: created when React attaches it, killed on detach.
   const containerRef = useCallback(
     (el: HTMLDivElement | null) => {
       if (!el) return;
-      let renderer: CellGraphRenderer;
+      let renderer: CellGraphRenderer | LargeGraphRenderer;
+      const onClickNode = (i: number) => {
+        const c = labelsRef.current?.[i];
+        if (c !== undefined && c >= 0) toggle(c);
+      };
       try {
-        renderer = new CellGraphRenderer(el, {
-          onHover: setHover,
-          onClickNode: (i) => {
-            const c = labelsRef.current?.[i];
-            if (c !== undefined && c >= 0) toggle(c);
-          },
-        });
+        renderer = large
+          ? new LargeGraphRenderer(el, {
+              onHover: setHover,
+              onClickNode,
+              onDrawn: (nodes, drawnEdges) => {
+                // What is actually drawn, for tests and tools (as the sigma path below).
+                figureRef.current?.setAttribute('data-drawn-nodes', String(nodes));
+                figureRef.current?.setAttribute('data-drawn-edges', String(drawnEdges));
+              },
+              onGraph: setLargeGraph,
+              onError: setError,
+            })
+          : new CellGraphRenderer(el, { onHover: setHover, onClickNode });
       } catch (e) {
         setError(errorMessage(e));
         return;
@@ -102,21 +130,37 @@ export function GraphView({
       return () => {
         renderer.destroy();
         if (rendererRef.current === renderer) rendererRef.current = null;
+        setHover(null);
       };
     },
-    [toggle],
+    [toggle, large],
   );
 
-  const figureRef = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const renderer = rendererRef.current;
-    if (!renderer) return;
+    if (!(renderer instanceof LargeGraphRenderer)) return;
+    // The worker draws asynchronously and reports what it drew (onDrawn).
+    renderer.update({ nCells, edges, positions, labels, selected: active });
+  }, [nCells, edges, positions, labels, active, large]);
+
+  useEffect(() => {
+    const renderer = rendererRef.current;
+    if (!(renderer instanceof CellGraphRenderer) || !undirected) return;
     renderer.update({ nCells, edges: undirected, positions, labels, selected: active });
     // What is actually drawn, for tests and tools: nodes and edges in sigma's graph.
     const graph = renderer.getSigma().getGraph();
     figureRef.current?.setAttribute('data-drawn-nodes', String(graph.order));
     figureRef.current?.setAttribute('data-drawn-edges', String(graph.size));
-  }, [nCells, undirected, positions, labels, active]);
+  }, [nCells, undirected, positions, labels, active, large]);
+
+  // The large view's canvas is named by the summary (sigma's canvases sit inside the labelled figure).
+  useEffect(() => {
+    const renderer = rendererRef.current;
+    if (renderer instanceof LargeGraphRenderer)
+      renderer.setLabel(
+        `${summary}. Cells coloured by cluster; hover a cell for its id, click it to highlight its cluster.`,
+      );
+  }, [summary, large]);
 
   const pngTitle = title ?? summary;
   useImperativeHandle(
@@ -125,7 +169,7 @@ export function GraphView({
       toPngBlob: () => {
         const renderer = rendererRef.current;
         if (!renderer) return Promise.reject(new Error(error ?? 'The cell graph is not drawn yet.'));
-        return graphToPngBlob(renderer.getSigma(), {
+        const options = {
           title: pngTitle,
           legend: [
             ...clusters.map(({ name, size, color }) => ({ label: `${name} (${formatInt(size)})`, color })),
@@ -133,7 +177,10 @@ export function GraphView({
               ? [{ label: `Unassigned (${formatInt(unassigned)})`, color: UNASSIGNED_COLOR }]
               : []),
           ],
-        });
+        };
+        return renderer instanceof LargeGraphRenderer
+          ? renderer.toPngBlob(options)
+          : graphToPngBlob(renderer.getSigma(), options);
       },
       resetView: () => rendererRef.current?.resetView(),
     }),
@@ -150,6 +197,7 @@ export function GraphView({
       role="figure"
       aria-label={summary}
       data-testid="graph-view"
+      data-view={large ? 'large' : 'sigma'}
     >
       <figcaption className="graph-caption">
         {title && <span className="graph-title">{title}</span>}
@@ -174,7 +222,7 @@ export function GraphView({
             <br />
             {cellClusterText(labels, hovered.index, clusterNames)}
             <br />
-            Degree {formatInt(undirected.degree[hovered.index] ?? 0)}
+            {degree ? `Degree ${formatInt(degree[hovered.index] ?? 0)}` : 'Degree being counted'}
           </div>
         )}
         {error && (

@@ -21,7 +21,7 @@ import {
   spiralLayout,
   type UndirectedEdges,
 } from './graph-data.ts';
-import { UNASSIGNED_COLOR, clusterColor } from '../../layout/palette.ts';
+import { UNASSIGNED_COLOR, clusterColor, towardWhite } from '../../layout/palette.ts';
 import { errorMessage } from '../shared/error-message.ts';
 
 type NodeAttrs = {
@@ -74,9 +74,7 @@ export class GraphRenderError extends Error {
   override name = 'GraphRenderError';
 }
 
-const EDGE_COLOR = '#c5ccd5';
-const CROSS_EDGE_COLOR = '#aab3bf';
-const DIMMED_COLOR = '#e1e5ea';
+import { CROSS_EDGE_COLOR, DIMMED_COLOR, EDGE_COLOR } from '../../layout/large-view.ts';
 
 /** Canvas layers composited into the PNG, bottom first (hover and mouse layers are left out). */
 const EXPORT_LAYERS = ['edges', 'edgeLabels', 'nodes', 'labels'] as const;
@@ -241,18 +239,6 @@ export class CellGraphRenderer {
   }
 }
 
-/** `#rrggbb` mixed with white by `t` (0..1): an opaque lighter tone (sigma's blending makes alpha look odd). */
-function towardWhite(hex: string, t: number): string {
-  const m = /^#([0-9a-f]{6})$/i.exec(hex);
-  if (!m) return hex;
-  const v = parseInt(m[1] as string, 16);
-  const mix = (c: number): string =>
-    Math.round(c + (255 - c) * t)
-      .toString(16)
-      .padStart(2, '0');
-  return `#${mix((v >> 16) & 255)}${mix((v >> 8) & 255)}${mix(v & 255)}`;
-}
-
 function colorOf(labels: Int32Array | null, i: number): string {
   const c = labels?.[i];
   return c === undefined || c < 0 ? UNASSIGNED_COLOR : clusterColor(c);
@@ -316,6 +302,25 @@ export function graphToPngBlob(sigma: ExportableSigma, options: PngOptions = {})
     return Promise.reject(new Error('The cell graph has nothing to export (its canvas has no size).'));
   }
   const { width, height } = base;
+  return composePng(width, height, base.clientWidth || width, options, (ctx) => {
+    for (const id of EXPORT_LAYERS) {
+      const layer = layers[id];
+      if (layer && layer.width > 0 && layer.height > 0) ctx.drawImage(layer, 0, 0, width, height);
+    }
+  });
+}
+
+/**
+ * A PNG of `width` x `height` device pixels: the background, what `draw` paints, then the title and legend
+ * (scaled from `cssWidth` CSS pixels). Shared by the sigma view and the large-graph view.
+ */
+export function composePng(
+  width: number,
+  height: number,
+  cssWidth: number,
+  options: PngOptions,
+  draw: (ctx: CanvasRenderingContext2D) => void,
+): Promise<Blob> {
   const out = document.createElement('canvas');
   out.width = width;
   out.height = height;
@@ -323,11 +328,7 @@ export function graphToPngBlob(sigma: ExportableSigma, options: PngOptions = {})
   if (!ctx) return Promise.reject(new Error('Could not create a 2-D canvas for the export.'));
   ctx.fillStyle = options.background ?? '#ffffff';
   ctx.fillRect(0, 0, width, height);
-  for (const id of EXPORT_LAYERS) {
-    const layer = layers[id];
-    if (layer && layer.width > 0 && layer.height > 0) ctx.drawImage(layer, 0, 0, width, height);
-  }
-  const cssWidth = base.clientWidth || width;
+  draw(ctx);
   drawLegend(ctx, width / cssWidth, options);
   return new Promise<Blob>((resolve, reject) => {
     out.toBlob(
