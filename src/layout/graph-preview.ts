@@ -7,6 +7,7 @@
  */
 import type { EdgeList } from '../contract/common.ts';
 import { clusterColor, UNASSIGNED_COLOR } from './palette.ts';
+import { fitPositions } from './large-view.ts';
 
 export interface PreviewGraph {
   readonly nCells: number;
@@ -31,28 +32,10 @@ export function drawGraphPreview(
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
   if (positions.length !== 2 * n || n === 0) return;
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = positions[2 * i]!;
-    const y = positions[2 * i + 1]!;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-  }
-  const pad = 12;
-  const scale = Math.min(
-    (width - 2 * pad) / Math.max(maxX - minX, 1e-9),
-    (height - 2 * pad) / Math.max(maxY - minY, 1e-9),
-  );
-  const ox = (width - scale * (maxX - minX)) / 2;
-  const oy = (height - scale * (maxY - minY)) / 2;
-  const px = (i: number) => ox + (positions[2 * i]! - minX) * scale;
-  // Screen y grows downwards; flip so the picture matches sigma's orientation (y up).
-  const py = (i: number) => height - (oy + (positions[2 * i + 1]! - minY) * scale);
+  // The bounding box fitted with a margin, y flipped to match sigma's orientation (y up).
+  const fitted = fitPositions(positions, n, width, height);
+  const px = (i: number) => fitted[2 * i]!;
+  const py = (i: number) => fitted[2 * i + 1]!;
 
   const { from, to, weight } = graph.edges;
   let maxW = 0;
