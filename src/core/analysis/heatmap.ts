@@ -11,10 +11,14 @@
  * non-empty cluster keeping at least one cell when there is room, and deterministically: evenly spaced through
  * the cluster's cells (the j-th of t picked is the member at floor((j + 0.5) · size / t)).
  *
+ * `after` may be just the columns of the shown genes (`heatmapColumns`, read from tiles a column block at a
+ * time), so the imputed matrix need not be held whole.
+ *
  * Values are copied into two small genes x cells arrays (row-major) with one shared range, so the two panels
  * use the same colour scale.
  */
 import type { DenseMatrix } from '../matrix/dense.ts';
+import { colBlockCount, colBlockRange, readColBlock, type TiledMatrix } from '../matrix/tiles.ts';
 import type { ClusterMarkers } from './markers.ts';
 
 export interface HeatmapData {
@@ -48,6 +52,39 @@ export interface HeatmapOptions {
   maxGenes?: number;
   /** At most this many cells (default 2,000). */
   maxCells?: number;
+}
+
+/** Some columns of a rows x cols matrix, each whole (every row): gene index -> its values. */
+export interface MatrixColumns {
+  readonly rows: number;
+  readonly cols: number;
+  readonly columns: ReadonlyMap<number, Float32Array>;
+}
+
+/** The genes `heatmapData` shows for these options (given indices, or the marker union), capped. */
+export function heatmapGenes(options: HeatmapOptions): number[] {
+  const maxGenes = options.maxGenes ?? 60;
+  if (options.geneIndices) return Array.from(options.geneIndices).slice(0, maxGenes);
+  if (options.markers) return markerGeneUnion(options.markers, options.genesPerCluster ?? 5, maxGenes);
+  throw new RangeError('heatmapData needs geneIndices or markers');
+}
+
+/** The columns `genes` of a tiled matrix, reading only the column blocks that hold them. */
+export async function heatmapColumns(m: TiledMatrix, genes: readonly number[]): Promise<MatrixColumns> {
+  const columns = new Map<number, Float32Array>();
+  for (let cb = 0; cb < colBlockCount(m); cb++) {
+    const [c0, c1] = colBlockRange(m, cb);
+    const wanted = genes.filter((g) => g >= c0 && g < c1 && !columns.has(g));
+    if (!wanted.length) continue;
+    const block = await readColBlock(m, cb);
+    const width = c1 - c0;
+    for (const g of wanted) {
+      const col = new Float32Array(m.rows);
+      for (let i = 0; i < m.rows; i++) col[i] = block[i * width + g - c0]!;
+      columns.set(g, col);
+    }
+  }
+  return { rows: m.rows, cols: m.cols, columns };
 }
 
 /** Union of the top `perCluster` up-regulated markers of each cluster, in cluster then rank order. */
@@ -130,7 +167,7 @@ export function groupAndSubsampleCells(
  */
 export function heatmapData(
   before: DenseMatrix,
-  after: DenseMatrix,
+  after: DenseMatrix | MatrixColumns,
   labels: ArrayLike<number>,
   geneIds: readonly string[],
   options: HeatmapOptions = {},
@@ -143,14 +180,16 @@ export function heatmapData(
     throw new RangeError(`${labels.length} labels for a matrix of ${before.rows} cells`);
   if (geneIds.length !== before.cols)
     throw new RangeError(`${geneIds.length} gene ids for a matrix of ${before.cols} genes`);
-  const maxGenes = options.maxGenes ?? 60;
-  let genes: number[];
-  if (options.geneIndices) genes = Array.from(options.geneIndices).slice(0, maxGenes);
-  else if (options.markers) genes = markerGeneUnion(options.markers, options.genesPerCluster ?? 5, maxGenes);
-  else throw new RangeError('heatmapData needs geneIndices or markers');
+  const genes = heatmapGenes(options);
   for (const g of genes)
     if (!Number.isInteger(g) || g < 0 || g >= before.cols)
       throw new RangeError(`gene index ${g} outside 0..${before.cols - 1}`);
+  const afterColumn = (g: number): Float32Array | null => {
+    if ('data' in after) return null;
+    const col = after.columns.get(g);
+    if (!col) throw new RangeError(`the columns of 'after' lack gene ${g}`);
+    return col;
+  };
 
   const { cellIndices, clusterOfCell, nCellsTotal } = groupAndSubsampleCells(labels, options.maxCells);
   const nc = cellIndices.length;
@@ -161,10 +200,11 @@ export function heatmapData(
   const stride = before.cols;
   for (let r = 0; r < genes.length; r++) {
     const g = genes[r]!;
+    const col = afterColumn(g);
     for (let j = 0; j < nc; j++) {
       const at = cellIndices[j]! * stride + g;
       const b = before.data[at]!;
-      const a = after.data[at]!;
+      const a = col ? col[cellIndices[j]!]! : (after as DenseMatrix).data[at]!;
       outBefore[r * nc + j] = b;
       outAfter[r * nc + j] = a;
       if (b < min) min = b;
