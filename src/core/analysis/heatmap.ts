@@ -11,12 +11,13 @@
  * non-empty cluster keeping at least one cell when there is room, and deterministically: evenly spaced through
  * the cluster's cells (the j-th of t picked is the member at floor((j + 0.5) · size / t)).
  *
- * `after` may be just the columns of the shown genes (`heatmapColumns`, read from tiles a column block at a
- * time), so the imputed matrix need not be held whole.
+ * `before` and `after` may be just the columns of the shown genes (`heatmapColumns`, read from tiles a column
+ * block at a time; `csrColumns`, from sparse counts), so neither matrix need be held whole.
  *
  * Values are copied into two small genes x cells arrays (row-major) with one shared range, so the two panels
  * use the same colour scale.
  */
+import type { CsrMatrix } from '../matrix/csr.ts';
 import type { DenseMatrix } from '../matrix/dense.ts';
 import { colBlockCount, colBlockRange, readColBlock, type TiledMatrix } from '../matrix/tiles.ts';
 import type { ClusterMarkers } from './markers.ts';
@@ -85,6 +86,22 @@ export async function heatmapColumns(m: TiledMatrix, genes: readonly number[]): 
     }
   }
   return { rows: m.rows, cols: m.cols, columns };
+}
+
+/** The columns `genes` of a CSR matrix, each stored value v of row r read as value(r, v) (zeros elsewhere). */
+export function csrColumns(
+  m: CsrMatrix,
+  genes: readonly number[],
+  value: (r: number, v: number) => number,
+): MatrixColumns {
+  const columns = new Map<number, Float32Array>();
+  for (const g of genes) if (!columns.has(g)) columns.set(g, new Float32Array(m.nRows));
+  for (let r = 0; r < m.nRows; r++)
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
+      const col = columns.get(m.indices[k]!);
+      if (col) col[r] = value(r, m.values[k]!);
+    }
+  return { rows: m.nRows, cols: m.nCols, columns };
 }
 
 /** Union of the top `perCluster` up-regulated markers of each cluster, in cluster then rank order. */
@@ -166,7 +183,7 @@ export function groupAndSubsampleCells(
  * for the genes of `options` and the cells of `labels`.
  */
 export function heatmapData(
-  before: DenseMatrix,
+  before: DenseMatrix | MatrixColumns,
   after: DenseMatrix | MatrixColumns,
   labels: ArrayLike<number>,
   geneIds: readonly string[],
@@ -184,10 +201,10 @@ export function heatmapData(
   for (const g of genes)
     if (!Number.isInteger(g) || g < 0 || g >= before.cols)
       throw new RangeError(`gene index ${g} outside 0..${before.cols - 1}`);
-  const afterColumn = (g: number): Float32Array | null => {
-    if ('data' in after) return null;
-    const col = after.columns.get(g);
-    if (!col) throw new RangeError(`the columns of 'after' lack gene ${g}`);
+  const column = (m: DenseMatrix | MatrixColumns, name: string, g: number): Float32Array | null => {
+    if ('data' in m) return null;
+    const col = m.columns.get(g);
+    if (!col) throw new RangeError(`the columns of '${name}' lack gene ${g}`);
     return col;
   };
 
@@ -200,11 +217,12 @@ export function heatmapData(
   const stride = before.cols;
   for (let r = 0; r < genes.length; r++) {
     const g = genes[r]!;
-    const col = afterColumn(g);
+    const colBefore = column(before, 'before', g);
+    const colAfter = column(after, 'after', g);
     for (let j = 0; j < nc; j++) {
       const at = cellIndices[j]! * stride + g;
-      const b = before.data[at]!;
-      const a = col ? col[cellIndices[j]!]! : (after as DenseMatrix).data[at]!;
+      const b = colBefore ? colBefore[cellIndices[j]!]! : (before as DenseMatrix).data[at]!;
+      const a = colAfter ? colAfter[cellIndices[j]!]! : (after as DenseMatrix).data[at]!;
       outBefore[r * nc + j] = b;
       outAfter[r * nc + j] = a;
       if (b < min) min = b;

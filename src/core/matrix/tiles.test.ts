@@ -4,7 +4,9 @@
  * matrix, without ever asking the row source for `dense()`.
  */
 import { describe, expect, it } from 'vitest';
-import { heatmapColumns, heatmapData, heatmapGenes } from '../analysis/heatmap.ts';
+import { csrColumns, heatmapColumns, heatmapData, heatmapGenes } from '../analysis/heatmap.ts';
+import { librarySizeFactors, log1pDense } from '../preprocess/normalise.ts';
+import { csrFromDense } from './csr.ts';
 import { findMarkers } from '../analysis/markers.ts';
 import {
   csvField,
@@ -14,7 +16,7 @@ import {
   type MatrixLayout,
 } from '../../io/writers/csv-writers.ts';
 import { denseMatrix, type DenseMatrix } from './dense.ts';
-import { computedRows, rowRange, type RowMatrix } from './rows.ts';
+import { computedRows, log1pRows, rowRange, type RowMatrix } from './rows.ts';
 import {
   blobTileReader,
   denseTiles,
@@ -162,5 +164,29 @@ describe('tiles', () => {
     });
     await toBlobTiles(source, 2, 3);
     expect(Array.from(seen)).toEqual(Array.from(rowRange(0, 9)).map(() => 1));
+  });
+
+  it('gives the raw-count markers and heatmap of the page from tiles and columns as from log1pDense', async () => {
+    const nCells = 41;
+    const nGenes = 130;
+    const dense = Float32Array.from({ length: nCells * nGenes }, (_, i) =>
+      ((i * 2654435761) >>> 0) % 9 < 6 ? 0 : (i % 13) + 1,
+    );
+    const counts = csrFromDense(dense, nCells, nGenes);
+    const labels = Int32Array.from({ length: nCells }, (_, i) => i % 4);
+    const genes = Array.from({ length: nGenes }, (_, j) => `g${j}`);
+    const factors = librarySizeFactors(counts);
+    const expected = await findMarkers(log1pDense(counts, factors), labels, genes);
+    const tiles = blobTileReader(await toBlobTiles(log1pRows(counts, factors), 16));
+    const markers = await findMarkers(tiles, labels, genes);
+    expect(markers).toEqual(expected);
+
+    const imputed = values(nCells, nGenes);
+    const shown = heatmapGenes({ markers });
+    const before = csrColumns(counts, shown, (_, v) => Math.log1p(v));
+    const after = await heatmapColumns(blobTileReader(await toBlobTiles(rowsOnly(imputed))), shown);
+    expect(heatmapData(before, after, labels, genes, { geneIndices: shown })).toEqual(
+      heatmapData(log1pDense(counts), imputed, labels, genes, { markers: expected }),
+    );
   });
 });
