@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { clusteringEmbedding } from '../core/cluster/cluster.ts';
@@ -35,7 +36,7 @@ import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
 import { InputError, isInputError } from '../io/errors.ts';
-import { runH5adContent, writeH5adFile } from '../io/h5ad-writer.ts';
+import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
 import { summariseSeeds } from './seed-summary.ts';
 import { loadDataset } from '../io/load.ts';
@@ -259,7 +260,8 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
       },
       opts.h5adX,
     );
-    await writeH5adFile(h5ad, join(out, outputs.h5ad));
+    // In memory then to disk: h5wasm/node writing the file directly peaked 600 MB higher (measured, 274 x 2,000).
+    await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
   } finally {
     imputed.dispose();
   }

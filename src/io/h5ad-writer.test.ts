@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import { csrToDense } from '../core/matrix/csr.ts';
 import { loadHdf5 } from './hdf5.ts';
-import { writeH5adBytes, writeH5adFile, type H5adContent } from './h5ad-writer.ts';
+import { writeH5adBytes, type H5adContent } from './h5ad-writer.ts';
 import { toBlobTiles, blobTileReader } from '../core/matrix/tiles.ts';
 import { computedRows } from '../core/matrix/rows.ts';
 import { inputFileFromBytes } from './input-file.ts';
@@ -261,10 +261,9 @@ describe('h5ad writer', () => {
       };
       const dense = await writeH5adBytes({ ...common, X: { kind: 'dense', matrix: { rows, cols, data } } });
       const tiled = await writeH5adBytes({ ...common, X: { kind: 'tiles', matrix: tiles } });
-      // Same X chunks written in the same order: the same file, byte for byte.
-      expect(Buffer.from(tiled).equals(Buffer.from(dense))).toBe(true);
-      const onDisk = join(tmp, `tiles-${rows}.h5ad`);
-      await writeH5adFile({ ...common, X: { kind: 'tiles', matrix: tiles } }, onDisk);
+      // The same file but for HDF5's object timestamps (a write that crosses a second differs there).
+      expect(tiled.length).toBe(dense.length);
+      const layouts: unknown[] = [];
       for (const [name, bytes] of [
         ['dense', dense],
         ['tiled', tiled],
@@ -275,20 +274,13 @@ describe('h5ad writer', () => {
           expect(X.shape).toEqual([rows, cols]);
           expect(X.dtype).toBe('<f');
           expect(enc(f, 'X')).toEqual(['array', '0.2.0']);
+          layouts.push([X.metadata.chunks, X.metadata.maxshape]);
           expect(Buffer.from((X.value as Float32Array).buffer).equals(Buffer.from(data.buffer))).toBe(true);
         } finally {
           f.close();
         }
       }
-      const f = new h5wasm.File(onDisk, 'r');
-      try {
-        const X = f.get('X') as Dataset;
-        expect(X.shape).toEqual([rows, cols]);
-        expect(Buffer.from((X.value as Float32Array).buffer).equals(Buffer.from(data.buffer))).toBe(true);
-        expect(f.keys().sort()).toEqual(['X', 'layers', 'obs', 'obsm', 'obsp', 'uns', 'var', 'varm', 'varp']);
-      } finally {
-        f.close();
-      }
+      expect(layouts[1]).toEqual(layouts[0]); // contiguous (small), or the same chunks
     }
   });
 });

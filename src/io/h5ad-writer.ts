@@ -18,10 +18,9 @@
  * blocks so that the WASM heap never holds a second copy of the whole matrix.
  *
  * `writeH5adBytes` builds the file in h5wasm's in-memory file system (MEMFS) and returns it as bytes (the MEMFS
- * copy is removed): the page's download. `writeH5adFile` (Node) writes it to disk directly. X may be given as
- * tiles (the imputed matrix kept outside the heap), written row block by row block.
+ * copy is removed). X may be given as tiles (the imputed matrix kept outside the heap), written row block by row
+ * block. (Writing straight to disk with h5wasm/node was tried: its peak memory was 600 MB higher.)
  */
-import type * as H5wasm from 'h5wasm';
 import type { Dataset, File as H5File, Group } from 'h5wasm';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import type { CsrMatrix } from '../core/matrix/csr.ts';
@@ -335,24 +334,5 @@ export async function writeH5adBytes(content: H5adContent): Promise<Uint8Array<A
       // Not created (the file failed to open).
     }
     FS.rmdir(dir);
-  }
-}
-
-/**
- * The run as an `.h5ad` file at `path` on disk (Node only): the `h5wasm/node` build (NODERAWFS) writes the
- * file directly, so neither the WASM heap nor the JS heap holds the file (with tiles as X, the imputed matrix
- * is never whole either). Same content as `writeH5adBytes`.
- */
-export async function writeH5adFile(content: H5adContent, path: string): Promise<void> {
-  checkShapes(content);
-  // Non-literal specifier: keeps the Node build out of the browser bundle (as h5-open.ts does).
-  const spec = ['h5wasm', 'node'].join('/');
-  const mod = (await import(/* @vite-ignore */ spec)) as typeof H5wasm;
-  await mod.ready;
-  const f = new mod.File(path, 'w');
-  try {
-    await writeContent(f, content);
-  } finally {
-    f.close();
   }
 }
