@@ -49,6 +49,7 @@ import {
   type TextSink,
 } from '../io/writers/csv-writers.ts';
 import { parseCli, type CliOptions } from './args.ts';
+import { fileTiles } from './file-tiles.ts';
 import { setupNodeBackend, tf } from './node-backend.ts';
 import { vulkanRelaunchEnv } from './node-webgpu.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -231,30 +232,39 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
   mkdirSync(out, { recursive: true });
   const outputs = OUTPUT_FILES;
   const { cellIds, geneIds } = prep.input;
-  const imputed = result.imputed.dense();
-  await writeTo(join(out, outputs.imputed), (s) => writeMatrixCsv(s, imputed, cellIds, geneIds, opts.layout));
-  await writeTo(join(out, outputs.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
-  await writeTo(join(out, outputs.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
-  await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
-  const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
-  await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
-  const h5ad = runH5adContent(
-    {
-      cellIds,
-      geneIds,
-      imputed,
-      rawCounts: () => prep.selected.matrix, // the counts before any --dropout corruption
-      clusters: result.labels,
-      nClusters: result.nClusters,
-      truth: selectedLabels(prep.dataset, prep.selected),
-      embedding: result.embedding,
-      umap: null, // the command line computes no UMAP layout
-      graph: result.graph,
-      manifest: m,
-    },
-    opts.h5adX,
-  );
-  await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
+  // The imputed rows are made once, into tiles in a temporary file; the CSV and the .h5ad read them in blocks,
+  // so the imputed matrix is never whole in memory.
+  const imputed = await fileTiles(result.imputed);
+  try {
+    await writeTo(join(out, outputs.imputed), (s) =>
+      writeMatrixCsv(s, imputed, cellIds, geneIds, opts.layout),
+    );
+    await writeTo(join(out, outputs.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
+    await writeTo(join(out, outputs.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
+    await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
+    const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
+    await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
+    const h5ad = runH5adContent(
+      {
+        cellIds,
+        geneIds,
+        imputed,
+        rawCounts: () => prep.selected.matrix, // the counts before any --dropout corruption
+        clusters: result.labels,
+        nClusters: result.nClusters,
+        truth: selectedLabels(prep.dataset, prep.selected),
+        embedding: result.embedding,
+        umap: null, // the command line computes no UMAP layout
+        graph: result.graph,
+        manifest: m,
+      },
+      opts.h5adX,
+    );
+    // In memory then to disk: h5wasm/node writing the file directly peaked 600 MB higher (measured, 274 x 2,000).
+    await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
+  } finally {
+    imputed.dispose();
+  }
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
 }
 

@@ -14,8 +14,16 @@ import { clusterSizes, type RunManifest } from '../core/pipeline/manifest.ts';
 import { validateParams } from '../core/pipeline/params.ts';
 import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
 import { runScgnn, type IterationSnapshot } from '../core/pipeline/run-pipeline.ts';
-import { librarySizeFactors, log1pDense } from '../core/preprocess/normalise.ts';
-import { heatmapData } from '../core/analysis/heatmap.ts';
+import { librarySizeFactors } from '../core/preprocess/normalise.ts';
+import { csrColumns, heatmapColumns, heatmapData, heatmapGenes } from '../core/analysis/heatmap.ts';
+import { log1pRows } from '../core/matrix/rows.ts';
+import {
+  asTiles,
+  blobTileReader,
+  toBlobTiles,
+  type BlobTiles,
+  type TiledMatrix,
+} from '../core/matrix/tiles.ts';
 import { findMarkers } from '../core/analysis/markers.ts';
 import {
   buildManifest,
@@ -56,7 +64,11 @@ import type {
 /** Everything kept of a finished run (in the worker, and in the session store for the next visit). */
 export interface FinishedRun extends RunResults {
   readonly geneIds: string[];
-  readonly imputed: DenseMatrix;
+  /**
+   * The imputed matrix as Blob tiles (outside the JS heap; downloads, markers and the heatmap read it a block
+   * at a time), or a dense matrix in a session saved before the tiles.
+   */
+  readonly imputed: BlobTiles | DenseMatrix;
   readonly graph: CellGraph;
   readonly manifest: RunManifest;
 }
@@ -171,10 +183,17 @@ export async function executeRun(
     snapshot: last!,
     layout: null,
     geneIds: [...input.geneIds],
-    imputed: result.imputed.dense(),
+    imputed: await toBlobTiles(result.imputed),
     graph: result.graph,
     manifest,
   };
+}
+
+/** The imputed matrix of a finished run, read by tiles. */
+export function imputedTiles(run: FinishedRun): TiledMatrix {
+  return 'kind' in run.imputed && run.imputed.kind === 'blob-tiles'
+    ? blobTileReader(run.imputed)
+    : asTiles(run.imputed as DenseMatrix);
 }
 
 /**
@@ -192,20 +211,26 @@ export async function analyseRun(
     throw new RangeError('The loaded dataset no longer matches the results.');
   const labels = run.snapshot.labels;
   const nClusters = run.summary.nClusters;
-  const normalised = log1pDense(input.raw, librarySizeFactors(input.raw));
+  // ln(1 + s_i · count) as tiles (log1pDense's values, read row block by row block from the counts): the
+  // marker test reads them a column block at a time, so no cells x genes matrix is held.
+  const normalised = await toBlobTiles(log1pRows(input.raw, librarySizeFactors(input.raw)));
   const report = (offset: number) => (f: number) => onProgress?.(offset + f / 2);
-  const raw = await findMarkers(normalised, labels, run.geneIds, {
+  const raw = await findMarkers(blobTileReader(normalised), labels, run.geneIds, {
     nClusters,
     checkpoint,
     onProgress: report(0),
   });
-  const imputed = await findMarkers(run.imputed, labels, run.geneIds, {
+  const tiles = imputedTiles(run);
+  const imputed = await findMarkers(tiles, labels, run.geneIds, {
     nClusters,
     checkpoint,
     onProgress: report(0.5),
   });
-  const counts = log1pDense(input.raw);
-  const heatmap = heatmapData(counts, run.imputed, labels, run.geneIds, { markers: raw });
+  // The heatmap's few genes only, as whole columns: ln(1 + count) from the counts, the imputed from the tiles.
+  const genes = heatmapGenes({ markers: raw });
+  const before = csrColumns(input.raw, genes, (_, v) => Math.log1p(v));
+  const after = await heatmapColumns(tiles, genes);
+  const heatmap = heatmapData(before, after, labels, run.geneIds, { geneIndices: genes });
   return { raw, imputed, heatmap };
 }
 
@@ -250,7 +275,7 @@ export async function exportRun(
       {
         cellIds,
         geneIds: run.geneIds,
-        imputed: run.imputed,
+        imputed: imputedTiles(run),
         ...(rawCounts ? { rawCounts } : {}),
         clusters: s.labels,
         nClusters: run.summary.nClusters,
@@ -269,7 +294,7 @@ export async function exportRun(
   const s = run.snapshot;
   switch (kind) {
     case 'imputed':
-      await writeMatrixCsv(sink, run.imputed, cellIds, run.geneIds, options.layout ?? 'genes-x-cells');
+      await writeMatrixCsv(sink, imputedTiles(run), cellIds, run.geneIds, options.layout ?? 'genes-x-cells');
       break;
     case 'embedding':
       await writeEmbeddingCsv(sink, { rows: s.nCells, cols: s.dims, data: s.embedding }, cellIds);

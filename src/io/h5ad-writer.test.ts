@@ -13,6 +13,8 @@ import type { CellGraph } from '../core/graph/cell-graph.ts';
 import { csrToDense } from '../core/matrix/csr.ts';
 import { loadHdf5 } from './hdf5.ts';
 import { writeH5adBytes, type H5adContent } from './h5ad-writer.ts';
+import { toBlobTiles, blobTileReader } from '../core/matrix/tiles.ts';
+import { computedRows } from '../core/matrix/rows.ts';
 import { inputFileFromBytes } from './input-file.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scgnn-h5ad-writer-'));
@@ -225,6 +227,60 @@ describe('h5ad writer', () => {
       );
     } finally {
       f.close();
+    }
+  });
+
+  it('writes X from tiles (row blocks, the matrix never whole) as the dense matrix, small and chunked', async () => {
+    for (const [rows, cols] of [
+      [5, 4],
+      [700, 1600], // more than one block: the chunked dataset
+    ] as const) {
+      const data = Float32Array.from({ length: rows * cols }, (_, i) => ((i * 31) % 1009) / 13);
+      const source = {
+        ...computedRows(rows, cols, (i, out) => out.set(data.subarray(i * cols, (i + 1) * cols))),
+        dense: () => {
+          throw new Error('dense() called');
+        },
+      };
+      const tiles = blobTileReader(await toBlobTiles(source, 96));
+      const ids = Array.from({ length: rows }, (_, i) => `c${i}`);
+      const genes = Array.from({ length: cols }, (_, j) => `g${j}`);
+      const empty: CellGraph = {
+        nNodes: rows,
+        indptr: new Uint32Array(rows + 1),
+        indices: new Int32Array(0),
+        weights: new Float32Array(0),
+      };
+      const common = {
+        cellIds: ids,
+        geneIds: genes,
+        clusters: new Int32Array(rows),
+        embedding: { rows, cols: 2, data: new Float32Array(rows * 2) },
+        graph: empty,
+        manifest: {},
+      };
+      const dense = await writeH5adBytes({ ...common, X: { kind: 'dense', matrix: { rows, cols, data } } });
+      const tiled = await writeH5adBytes({ ...common, X: { kind: 'tiles', matrix: tiles } });
+      // The same file but for HDF5's object timestamps (a write that crosses a second differs there).
+      expect(tiled.length).toBe(dense.length);
+      const layouts: unknown[] = [];
+      for (const [name, bytes] of [
+        ['dense', dense],
+        ['tiled', tiled],
+      ] as const) {
+        const f = await open(bytes, `${name}-${rows}.h5ad`);
+        try {
+          const X = f.get('X') as Dataset;
+          expect(X.shape).toEqual([rows, cols]);
+          expect(X.dtype).toBe('<f');
+          expect(enc(f, 'X')).toEqual(['array', '0.2.0']);
+          layouts.push([X.metadata.chunks, X.metadata.maxshape]);
+          expect(Buffer.from((X.value as Float32Array).buffer).equals(Buffer.from(data.buffer))).toBe(true);
+        } finally {
+          f.close();
+        }
+      }
+      expect(layouts[1]).toEqual(layouts[0]); // contiguous (small), or the same chunks
     }
   });
 });

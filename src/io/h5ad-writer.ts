@@ -1,7 +1,8 @@
 /**
  * Write a finished run as one AnnData `.h5ad` file (bytes), with h5wasm, in Node and in the engine worker.
  *
- *   X                 imputed values (dense float32, cells x genes, log1p) or the raw counts (CSR float32)
+ *   X                 imputed values (dense float32, cells x genes, log1p; from a dense matrix or from tiles read
+ *                     in row blocks) or the raw counts (CSR float32)
  *   obs               index = cell ids; `cluster` (categorical "0".."k-1"); `label` (categorical) when uploaded
  *   var               index = gene names
  *   obsm              `X_scgnn` (the clustered embedding); `X_umap` when a layout exists
@@ -16,12 +17,15 @@
  * >= 0.8.1 reads it with `bool()`; 0.8.0 alone refuses it), and large dense matrices are written in chunked row
  * blocks so that the WASM heap never holds a second copy of the whole matrix.
  *
- * The file is built in h5wasm's in-memory file system (MEMFS) and returned as bytes; the MEMFS copy is removed.
+ * `writeH5adBytes` builds the file in h5wasm's in-memory file system (MEMFS) and returns it as bytes (the MEMFS
+ * copy is removed). X may be given as tiles (the imputed matrix kept outside the heap), written row block by row
+ * block. (Writing straight to disk with h5wasm/node was tried: its peak memory was 600 MB higher.)
  */
 import type { Dataset, File as H5File, Group } from 'h5wasm';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import type { CsrMatrix } from '../core/matrix/csr.ts';
 import type { DenseMatrix } from '../core/matrix/dense.ts';
+import { readRowBlock, rowBlockCount, rowBlockRange, type TiledMatrix } from '../core/matrix/tiles.ts';
 
 /** What `X` holds: the imputed values or the raw counts of the selected cells and genes. */
 export type H5adX = 'imputed' | 'raw';
@@ -29,9 +33,10 @@ export type H5adX = 'imputed' | 'raw';
 export interface H5adContent {
   readonly cellIds: readonly string[];
   readonly geneIds: readonly string[];
-  /** Cells x genes: dense (imputed, log1p) or sparse (raw counts). */
+  /** Cells x genes: dense (imputed, log1p; held whole, or tiles read in row blocks) or sparse (raw counts). */
   readonly X:
     | { readonly kind: 'dense'; readonly matrix: DenseMatrix }
+    | { readonly kind: 'tiles'; readonly matrix: TiledMatrix }
     | { readonly kind: 'csr'; readonly matrix: CsrMatrix };
   /** Cluster of each cell, 0..nClusters-1. */
   readonly clusters: Int32Array;
@@ -55,8 +60,8 @@ export interface H5adContent {
 export interface RunH5adParts {
   readonly cellIds: readonly string[];
   readonly geneIds: readonly string[];
-  /** Imputed values, cells x genes, log1p scale. */
-  readonly imputed: DenseMatrix;
+  /** Imputed values, cells x genes, log1p scale: held whole, or tiles (written to X in row blocks). */
+  readonly imputed: DenseMatrix | TiledMatrix;
   /** Raw counts of the selected cells and genes; needed only for `x: 'raw'`. */
   readonly rawCounts?: () => CsrMatrix;
   readonly clusters: Int32Array;
@@ -74,7 +79,12 @@ export function runH5adContent(parts: RunH5adParts, x: H5adX = 'imputed'): H5adC
   return {
     cellIds: parts.cellIds,
     geneIds: parts.geneIds,
-    X: x === 'raw' ? { kind: 'csr', matrix: parts.rawCounts!() } : { kind: 'dense', matrix: parts.imputed },
+    X:
+      x === 'raw'
+        ? { kind: 'csr', matrix: parts.rawCounts!() }
+        : 'readTile' in parts.imputed
+          ? { kind: 'tiles', matrix: parts.imputed }
+          : { kind: 'dense', matrix: parts.imputed },
     clusters: parts.clusters,
     nClusters: parts.nClusters,
     labels: parts.truth,
@@ -150,6 +160,41 @@ function denseArray(g: Group, name: string, data: Float32Array, rows: number, co
   setEncoding(d, 'array', '0.2.0');
 }
 
+/**
+ * A dense float32 matrix read from tiles, row block by row block: the same dataset as `denseArray` writes for
+ * the whole matrix (contiguous when small, otherwise the same chunks), with at most one row block held.
+ */
+async function tiledArray(g: Group, name: string, m: TiledMatrix): Promise<void> {
+  const { rows, cols } = m;
+  if (rows * cols <= BLOCK_VALUES || cols === 0) {
+    const data = new Float32Array(rows * cols);
+    for (let rb = 0; rb < rowBlockCount(m); rb++)
+      data.set(await readRowBlock(m, rb), rowBlockRange(m, rb)[0] * cols);
+    denseArray(g, name, data, rows, cols);
+    return;
+  }
+  const chunkRows = Math.max(1, Math.min(rows, Math.floor((1 << 18) / cols))); // as denseArray
+  const d = g.create_dataset({
+    name,
+    data: new Float32Array(0),
+    shape: [0, cols],
+    maxshape: [rows, cols],
+    chunks: [chunkRows, cols],
+  });
+  d.resize([rows, cols]);
+  for (let rb = 0; rb < rowBlockCount(m); rb++) {
+    const [r0, r1] = rowBlockRange(m, rb);
+    d.write_slice(
+      [
+        [r0, r1],
+        [0, cols],
+      ],
+      await readRowBlock(m, rb),
+    );
+  }
+  setEncoding(d, 'array', '0.2.0');
+}
+
 /** Row pointers as int32 (int64 past 2^31 - 1 entries), as scipy expects them. */
 function indexArray(a: Uint32Array | Int32Array): Int32Array | BigInt64Array {
   const total = a.length ? a[a.length - 1]! : 0;
@@ -218,7 +263,7 @@ function unsValue(g: Group, name: string, value: string | number): void {
 function checkShapes(c: H5adContent): void {
   const n = c.cellIds.length;
   const [rows, cols] =
-    c.X.kind === 'dense' ? [c.X.matrix.rows, c.X.matrix.cols] : [c.X.matrix.nRows, c.X.matrix.nCols];
+    c.X.kind === 'csr' ? [c.X.matrix.nRows, c.X.matrix.nCols] : [c.X.matrix.rows, c.X.matrix.cols];
   const problems: string[] = [];
   if (rows !== n || cols !== c.geneIds.length)
     problems.push(`X is ${rows} x ${cols} for ${n} cells and ${c.geneIds.length} genes`);
@@ -230,10 +275,11 @@ function checkShapes(c: H5adContent): void {
   if (problems.length) throw new RangeError(`h5ad for ${n} cells: ${problems.join(', ')}.`);
 }
 
-function writeContent(f: H5File, c: H5adContent): void {
+async function writeContent(f: H5File, c: H5adContent): Promise<void> {
   setEncoding(f, 'anndata', '0.1.0');
   const n = c.cellIds.length;
   if (c.X.kind === 'dense') denseArray(f, 'X', c.X.matrix.data, c.X.matrix.rows, c.X.matrix.cols);
+  else if (c.X.kind === 'tiles') await tiledArray(f, 'X', c.X.matrix);
   else csrMatrix(f, 'X', c.X.matrix);
 
   const nClusters = c.nClusters ?? c.clusters.reduce((m, v) => Math.max(m, v + 1), 0);
@@ -276,7 +322,7 @@ export async function writeH5adBytes(content: H5adContent): Promise<Uint8Array<A
   try {
     const f = new mod.File(path, 'w');
     try {
-      writeContent(f, content);
+      await writeContent(f, content);
     } finally {
       f.close();
     }

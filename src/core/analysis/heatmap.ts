@@ -11,10 +11,15 @@
  * non-empty cluster keeping at least one cell when there is room, and deterministically: evenly spaced through
  * the cluster's cells (the j-th of t picked is the member at floor((j + 0.5) · size / t)).
  *
+ * `before` and `after` may be just the columns of the shown genes (`heatmapColumns`, read from tiles a column
+ * block at a time; `csrColumns`, from sparse counts), so neither matrix need be held whole.
+ *
  * Values are copied into two small genes x cells arrays (row-major) with one shared range, so the two panels
  * use the same colour scale.
  */
+import type { CsrMatrix } from '../matrix/csr.ts';
 import type { DenseMatrix } from '../matrix/dense.ts';
+import { colBlockCount, colBlockRange, readColBlock, type TiledMatrix } from '../matrix/tiles.ts';
 import type { ClusterMarkers } from './markers.ts';
 
 export interface HeatmapData {
@@ -48,6 +53,55 @@ export interface HeatmapOptions {
   maxGenes?: number;
   /** At most this many cells (default 2,000). */
   maxCells?: number;
+}
+
+/** Some columns of a rows x cols matrix, each whole (every row): gene index -> its values. */
+export interface MatrixColumns {
+  readonly rows: number;
+  readonly cols: number;
+  readonly columns: ReadonlyMap<number, Float32Array>;
+}
+
+/** The genes `heatmapData` shows for these options (given indices, or the marker union), capped. */
+export function heatmapGenes(options: HeatmapOptions): number[] {
+  const maxGenes = options.maxGenes ?? 60;
+  if (options.geneIndices) return Array.from(options.geneIndices).slice(0, maxGenes);
+  if (options.markers) return markerGeneUnion(options.markers, options.genesPerCluster ?? 5, maxGenes);
+  throw new RangeError('heatmapData needs geneIndices or markers');
+}
+
+/** The columns `genes` of a tiled matrix, reading only the column blocks that hold them. */
+export async function heatmapColumns(m: TiledMatrix, genes: readonly number[]): Promise<MatrixColumns> {
+  const columns = new Map<number, Float32Array>();
+  for (let cb = 0; cb < colBlockCount(m); cb++) {
+    const [c0, c1] = colBlockRange(m, cb);
+    const wanted = genes.filter((g) => g >= c0 && g < c1 && !columns.has(g));
+    if (!wanted.length) continue;
+    const block = await readColBlock(m, cb);
+    const width = c1 - c0;
+    for (const g of wanted) {
+      const col = new Float32Array(m.rows);
+      for (let i = 0; i < m.rows; i++) col[i] = block[i * width + g - c0]!;
+      columns.set(g, col);
+    }
+  }
+  return { rows: m.rows, cols: m.cols, columns };
+}
+
+/** The columns `genes` of a CSR matrix, each stored value v of row r read as value(r, v) (zeros elsewhere). */
+export function csrColumns(
+  m: CsrMatrix,
+  genes: readonly number[],
+  value: (r: number, v: number) => number,
+): MatrixColumns {
+  const columns = new Map<number, Float32Array>();
+  for (const g of genes) if (!columns.has(g)) columns.set(g, new Float32Array(m.nRows));
+  for (let r = 0; r < m.nRows; r++)
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
+      const col = columns.get(m.indices[k]!);
+      if (col) col[r] = value(r, m.values[k]!);
+    }
+  return { rows: m.nRows, cols: m.nCols, columns };
 }
 
 /** Union of the top `perCluster` up-regulated markers of each cluster, in cluster then rank order. */
@@ -129,8 +183,8 @@ export function groupAndSubsampleCells(
  * for the genes of `options` and the cells of `labels`.
  */
 export function heatmapData(
-  before: DenseMatrix,
-  after: DenseMatrix,
+  before: DenseMatrix | MatrixColumns,
+  after: DenseMatrix | MatrixColumns,
   labels: ArrayLike<number>,
   geneIds: readonly string[],
   options: HeatmapOptions = {},
@@ -143,14 +197,16 @@ export function heatmapData(
     throw new RangeError(`${labels.length} labels for a matrix of ${before.rows} cells`);
   if (geneIds.length !== before.cols)
     throw new RangeError(`${geneIds.length} gene ids for a matrix of ${before.cols} genes`);
-  const maxGenes = options.maxGenes ?? 60;
-  let genes: number[];
-  if (options.geneIndices) genes = Array.from(options.geneIndices).slice(0, maxGenes);
-  else if (options.markers) genes = markerGeneUnion(options.markers, options.genesPerCluster ?? 5, maxGenes);
-  else throw new RangeError('heatmapData needs geneIndices or markers');
+  const genes = heatmapGenes(options);
   for (const g of genes)
     if (!Number.isInteger(g) || g < 0 || g >= before.cols)
       throw new RangeError(`gene index ${g} outside 0..${before.cols - 1}`);
+  const column = (m: DenseMatrix | MatrixColumns, name: string, g: number): Float32Array | null => {
+    if ('data' in m) return null;
+    const col = m.columns.get(g);
+    if (!col) throw new RangeError(`the columns of '${name}' lack gene ${g}`);
+    return col;
+  };
 
   const { cellIndices, clusterOfCell, nCellsTotal } = groupAndSubsampleCells(labels, options.maxCells);
   const nc = cellIndices.length;
@@ -161,10 +217,12 @@ export function heatmapData(
   const stride = before.cols;
   for (let r = 0; r < genes.length; r++) {
     const g = genes[r]!;
+    const colBefore = column(before, 'before', g);
+    const colAfter = column(after, 'after', g);
     for (let j = 0; j < nc; j++) {
       const at = cellIndices[j]! * stride + g;
-      const b = before.data[at]!;
-      const a = after.data[at]!;
+      const b = colBefore ? colBefore[cellIndices[j]!]! : (before as DenseMatrix).data[at]!;
+      const a = colAfter ? colAfter[cellIndices[j]!]! : (after as DenseMatrix).data[at]!;
       outBefore[r * nc + j] = b;
       outAfter[r * nc + j] = a;
       if (b < min) min = b;

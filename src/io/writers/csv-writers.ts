@@ -10,6 +10,16 @@
  */
 import type { CellGraph } from '../../core/graph/cell-graph.ts';
 import type { DenseMatrix } from '../../core/matrix/dense.ts';
+import {
+  asTiles,
+  colBlockCount,
+  colBlockRange,
+  readColBlock,
+  readRowBlock,
+  rowBlockCount,
+  rowBlockRange,
+  type TiledMatrix,
+} from '../../core/matrix/tiles.ts';
 
 /** Where CSV text goes: a file stream in Node, blob parts in the browser. */
 export interface TextSink {
@@ -52,31 +62,42 @@ export function csvField(s: string): string {
 
 export type MatrixLayout = 'genes-x-cells' | 'cells-x-genes';
 
-/** Write a cells x genes matrix as CSV in the requested layout. */
+/**
+ * Write a cells x genes matrix as CSV in the requested layout, reading it in blocks: row blocks for cells x
+ * genes, column blocks (every cell, a few dozen genes) for genes x cells. A TiledMatrix is never held whole.
+ */
 export async function writeMatrixCsv(
   sink: TextSink,
-  m: DenseMatrix,
+  matrix: DenseMatrix | TiledMatrix,
   cellIds: readonly string[],
   geneIds: readonly string[],
   layout: MatrixLayout = 'genes-x-cells',
   digits = 4,
 ): Promise<void> {
+  const m = asTiles(matrix);
   if (m.rows !== cellIds.length || m.cols !== geneIds.length) {
     throw new RangeError(
       `matrix is ${m.rows} x ${m.cols} but there are ${cellIds.length} cells and ${geneIds.length} genes`,
     );
   }
   const w = new ChunkedWriter(sink);
-  const [rowIds, colIds] = layout === 'genes-x-cells' ? [geneIds, cellIds] : [cellIds, geneIds];
+  const byGenes = layout === 'genes-x-cells';
+  const [rowIds, colIds] = byGenes ? [geneIds, cellIds] : [cellIds, geneIds];
   await w.push(',' + colIds.map(csvField).join(',') + '\n');
   const line: string[] = new Array<string>(colIds.length + 1);
-  for (let r = 0; r < rowIds.length; r++) {
-    line[0] = csvField(rowIds[r]!);
-    for (let c = 0; c < colIds.length; c++) {
-      const v = layout === 'genes-x-cells' ? m.data[c * m.cols + r]! : m.data[r * m.cols + c]!;
-      line[c + 1] = formatNumber(v, digits);
+  const blocks = byGenes ? colBlockCount(m) : rowBlockCount(m);
+  for (let blk = 0; blk < blocks; blk++) {
+    // A block of output lines: `width` lines of colIds.length values, read from `data` with these strides.
+    const [start, end] = byGenes ? colBlockRange(m, blk) : rowBlockRange(m, blk);
+    const data = byGenes ? await readColBlock(m, blk) : await readRowBlock(m, blk);
+    const width = end - start;
+    const [lineStride, valueStride] = byGenes ? [1, width] : [m.cols, 1];
+    for (let r = 0; r < width; r++) {
+      line[0] = csvField(rowIds[start + r]!);
+      for (let c = 0; c < colIds.length; c++)
+        line[c + 1] = formatNumber(data[r * lineStride + c * valueStride]!, digits);
+      await w.push(line.join(',') + '\n');
     }
-    await w.push(line.join(',') + '\n');
   }
   await w.flush();
 }
