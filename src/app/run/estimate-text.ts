@@ -20,7 +20,7 @@ export function estimateLine(e: RunEstimate): string {
 export function estimateBasis(e: RunEstimate): string {
   const parts = [
     `Estimated for ${e.cells.toLocaleString('en-US')} cells and ${e.genes.toLocaleString('en-US')} genes from ` +
-      'measured runs of 10,000 and 30,000 cells; the time depends on the computer and may be off by 2x or more.',
+      'measured runs of 10,000, 30,000 and 100,000 cells; the time depends on the computer and may be off by 2x or more.',
   ];
   if (e.speedBasis === 'assumed')
     parts.push(

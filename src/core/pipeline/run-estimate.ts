@@ -4,41 +4,41 @@
  * (the page passes what the browser reports to `memoryLimit`).
  *
  * The estimate is a model calibrated on measured runs, not a measurement of this run. The figures it is
- * calibrated on (README, section "Scale"; docs/decisions/scale-memory.md) come from the CLI (`npm run
- * bench:memory`: Node, tsx, TensorFlow.js's WASM backend on one thread) on the project's 2-core machine with
- * another run on the second core, on synthetic sets of 2,000 genes, 12 types, seed 1 (`make:synthetic`; about
- * 140 non-zeros per cell, 1,377-1,388 genes kept by the default preprocessing), default parameters:
+ * calibrated on (README, section "Scale") come from the CLI (`npm run bench:memory`, commit f303d29: Node, tsx,
+ * TensorFlow.js's WASM backend on one thread) on the project's 2-core machine, on synthetic sets of 2,000 genes,
+ * 12 types, seed 1 (`make:synthetic`; about 140 non-zeros per cell, 1,377-1,388 genes kept by the default
+ * preprocessing), default parameters (3 iterations each):
  *
- * | cells   | genes kept | peak resident memory (MB)          | seconds (WASM)                   |
- * | ------- | ---------- | ---------------------------------- | -------------------------------- |
- * | 10,000  | 1,388      | 714 (epochs cut to 2 / 1 / 1)      | -                                |
- * | 30,000  | 1,377      | 1,069 (full default run)           | 1,188 (per stage: `CALIBRATION`) |
- * | 100,000 | -          | ≥ 1,891 (stopped after 69 minutes) | > 4,100                          |
+ * | cells  | genes kept | peak resident memory (MB) | seconds (WASM) |
+ * | ------ | ---------- | ------------------------- | -------------- |
+ * | 10,000 | 1,388      | 622                       | 898 *          |
+ * | 30,000 | 1,377      | 910                       | 1,009          |
+ * | 99,999 | 1,379      | 1,883                     | 2,161          |
  *
- * The 30,000-cell run's seconds per stage: LTMG 102, feature AE 699, graph 57, cluster 115, cluster AEs 190,
- * impute 25 (3 iterations).
+ * (* other jobs shared the machine for most of that run; the other two ran alone.) Seconds per stage:
+ * `CALIBRATION.time`.
  *
  * Memory: a fixed part (the runtime, the WASM heap's largest kNN block) plus the models (genes x hidden
  * weights per autoencoder), plus what the run holds for each cell: the loaded counts and two copies of the kept
- * counts as CSR (8 bytes per non-zero: float32 value + int32 index), the imputed output (4 bytes per kept gene,
- * still dense), the LTMG states (1 byte per kept gene), the embedding (latent float32, twice: the run's and the
- * page's snapshot), the kNN and SNN graphs (8 bytes per edge, both directions) and small per-cell arrays (ids,
- * labels, size factors). The sum of those per-cell items is multiplied by `HEAP_OVERHEAD`, which with `BASE_MB`
- * is fitted so the model passes through the 10,000- and 30,000-cell peaks (the resident set also holds
- * garbage not yet collected and transient copies: V8 collects late when memory is plentiful). That gives about
- * 18 MB per 1,000 cells at 1,400 genes and 2.3 GB at 100,000 cells, above the unfinished run's 1,891 MB so far.
- * MB here are MiB (2^20 bytes), as the CLI reports them. The page's worker was not measured at these sizes:
- * the CLI's figures stand in for it.
+ * counts as CSR (8 bytes per non-zero: float32 value + int32 index), the LTMG states (1 byte per non-zero), the
+ * embedding (latent float32, twice: the run's and the page's snapshot), the kNN and SNN graphs (8 bytes per
+ * edge, both directions) with Louvain's graphology copy of them, and small per-cell arrays (ids, labels, size
+ * factors). The imputed matrix is never held whole (its rows are made when read; the page keeps it in tiles
+ * outside the JavaScript heap). The per-cell sum is multiplied by `HEAP_OVERHEAD`, which with `BASE_MB` is
+ * fitted on the 30,000- and 100,000-cell peaks (the resident set also holds garbage not yet collected and
+ * transient copies); the 10,000-cell peak is then within 2 %. That is about 14 MB per 1,000 cells at 1,400
+ * genes, flat from 10,000 to 100,000 cells. MB here are MiB (2^20 bytes), as the CLI reports them. The page's
+ * worker was not measured at these sizes: the CLI's figures stand in for it.
  *
- * Time: each stage's measured seconds at 30,000 cells, scaled by how its work grows. The training stages by
- * the cell passes they make (`effectiveEpochs` x cells: above 10,000 cells the training budget cuts the epochs
- * to 10,000 / N, so their time is about flat above 10,000 cells), the kept genes and the hidden width; LTMG and
- * the imputation by cells x genes; the graph and clustering stages by cells² (their exact kNN searches are
- * O(N²): the likely cost of the unfinished 100,000-cell run); every per-iteration stage by the maximum number
- * of iterations (the run may stop earlier). The seconds were measured on a shared machine: they are an order of
- * magnitude, not a promise, and at 100,000 cells the model's 52 minutes (1,377 genes) is below the 69
- * minutes the one measured run had taken when stopped. Other backends: `TENSOR_SPEEDUP` (the tensor stages
- * only; LTMG and the imputation run in JavaScript on any backend).
+ * Time: the training stages by the cell passes they make (`effectiveEpochs` x cells: above 10,000 cells the
+ * training budget cuts the epochs to 10,000 / N, so their time is about flat above 10,000 cells), the kept
+ * genes and the hidden width, at the 30,000-cell run's rate; LTMG, the graph, the clustering and the imputation
+ * by log-log interpolation between the measured runs (their costs are not one power of the cells: the kNN is
+ * exact and O(N^2) up to 25,000 cells and NN-descent above; the clustering grows as about cells^1.9 between
+ * 30,000 and 100,000 cells, where Louvain finds more communities), beyond them by the nearest segment's power;
+ * LTMG and the imputation also by the genes; every per-iteration stage by the maximum number of iterations (the
+ * run may stop earlier). The seconds are an order of magnitude on this machine, not a promise. Other backends:
+ * `TENSOR_SPEEDUP` (the tensor stages only; LTMG and the imputation run in JavaScript on any backend).
  */
 import { neighbourCount } from '../graph/prune.ts';
 import { effectiveEpochs, type TrainParams } from '../nn/train.ts';
@@ -108,29 +108,54 @@ const MiB = 1024 * 1024;
 export const CALIBRATION = {
   /** Non-zeros per cell of the synthetic sets (4,209,101 at 30,000 cells x 2,000 genes). */
   nnzPerCell: 140,
-  /** Peak resident memory (MB) of the CLI. */
+  /** Peak resident memory (MB) of the CLI (`npm run bench:memory`, commit f303d29). */
   peaks: [
-    { cells: 10_000, genes: 1_388, peakMb: 714 },
-    { cells: 30_000, genes: 1_377, peakMb: 1_069 },
+    { cells: 10_000, genes: 1_388, peakMb: 622 },
+    { cells: 30_000, genes: 1_377, peakMb: 910 },
+    { cells: 99_999, genes: 1_379, peakMb: 1_883 },
   ],
-  /** The 100,000-cell run, stopped unfinished: its peak so far (a lower bound) and its minutes so far. */
-  unfinished: { cells: 100_000, genes: 2_000, peakMbAtLeast: 1_891, secondsAtLeast: 4_100 },
-  /** Seconds per stage of the full default run at 30,000 cells, 1,377 genes kept, on WASM (3 iterations). */
+  /**
+   * Seconds per stage of the same runs on WASM (3 iterations each). The 10,000-cell run shared the machine
+   * with other jobs for most of its time (its seconds are high); the other two ran alone.
+   */
   time: {
-    cells: 30_000,
-    genes: 1_377,
+    genes: 1_380,
     iterations: 3,
-    seconds: { ltmg: 102, 'feature-ae': 699, graph: 57, cluster: 115, 'cluster-ae': 190, impute: 25 },
+    /** The run whose training seconds give the rate per cell pass. */
+    training: { cells: 30_000, 'feature-ae': 597, 'cluster-ae': 209 },
+    /** Stages interpolated between the runs (log-log): their cost is not a simple power of the cells. */
+    points: [
+      { cells: 10_000, ltmg: 40, graph: 4, cluster: 22, impute: 8 },
+      { cells: 30_000, ltmg: 94, graph: 21, cluster: 70, impute: 17 },
+      { cells: 99_999, ltmg: 123, graph: 79, cluster: 682, impute: 59 },
+    ],
   },
 } as const;
+
+type InterpolatedStage = 'ltmg' | 'graph' | 'cluster' | 'impute';
+
+/**
+ * A stage's measured seconds at n cells: log-log interpolation between the measured runs, and beyond them the
+ * nearest segment's power of the cells (e.g. the clustering grows as cells^1.9 between 30,000 and 100,000).
+ */
+function interpolated(stage: InterpolatedStage, n: number): number {
+  const pts = CALIBRATION.time.points;
+  if (n <= 0) return 0;
+  let i = 0;
+  while (i < pts.length - 2 && n > pts[i + 1]!.cells) i++;
+  const lo = pts[i]!;
+  const hi = pts[i + 1]!;
+  const p = Math.log(hi[stage] / lo[stage]) / Math.log(hi.cells / lo.cells);
+  return lo[stage] * (n / lo.cells) ** p;
+}
 
 /**
  * Fixed memory (MB): Node, tsx and the WASM backend (about 350 MB, docs/decisions/scale-memory.md), the WASM
  * heap grown to the largest kNN block and the code. Fitted with `HEAP_OVERHEAD` on `CALIBRATION.peaks`.
  */
-export const BASE_MB = 450;
+export const BASE_MB = 407;
 /** Resident bytes per byte of the per-cell arrays the model counts (garbage, transient copies). Fitted. */
-export const HEAP_OVERHEAD = 1.55;
+export const HEAP_OVERHEAD = 1.29;
 /** Copies of the kept counts held as CSR: the selected counts and X's ln(1 + count) for the imputation. */
 const KEPT_CSR_COPIES = 2;
 /** Bytes per CSR non-zero (float32 value + int32 column index) and per row (uint32 pointer). */
@@ -140,6 +165,11 @@ const CSR_BYTES_PER_ROW = 4;
 const EMBEDDING_COPIES = 2;
 /** Bytes per graph edge (int32 neighbour + float32 weight); both graphs are held in both directions. */
 const GRAPH_BYTES_PER_EDGE = 8;
+/**
+ * Louvain's graph (graphology: a JS object per node and per edge, both directions): measured at the peak of
+ * the clustering stage (README, "Scale"); 200 bytes per neighbour is the order of graphology's cost.
+ */
+const GRAPHOLOGY_BYTES_PER_EDGE = 200;
 /** Cell ids, labels, size factors, cluster assignments, layout positions. */
 const SMALL_BYTES_PER_CELL = 256;
 /**
@@ -230,13 +260,12 @@ export function estimateMemory(size: RunSize, params: ScgnnParams = scgnnDefault
     (loadedNnz * CSR_BYTES_PER_NNZ) / cells +
     CSR_BYTES_PER_ROW +
     KEPT_CSR_COPIES * ((nnz * CSR_BYTES_PER_NNZ) / cells + CSR_BYTES_PER_ROW) +
-    (params.impute.enabled ? 4 * genes : 0) +
-    (params.ltmg.enabled ? genes : 0) +
+    // LTMG: one state byte per non-zero of the kept counts
+    (params.ltmg.enabled ? nnz / cells : 0) +
     EMBEDDING_COPIES * 4 * params.featureAe.latent +
-    2 *
-      (neighbourCount(params.graph.kRule, params.graph.k, params.graph.kFraction, cells) +
-        params.cluster.snnK) *
-      GRAPH_BYTES_PER_EDGE +
+    (neighbourCount(params.graph.kRule, params.graph.k, params.graph.kFraction, cells) +
+      params.cluster.snnK) *
+      (2 * GRAPH_BYTES_PER_EDGE + GRAPHOLOGY_BYTES_PER_EDGE) +
     SMALL_BYTES_PER_CELL;
   const models = FEATURE_AE_COPIES + (params.clusterAe.enabled ? CLUSTER_MODELS_HELD : 0);
   const modelBytes = genes * params.featureAe.hidden * 2 * 4 * models;
@@ -259,29 +288,28 @@ export function estimateStageSeconds(
   const cal = CALIBRATION.time;
   const d = scgnnDefaults;
   const { cells: n, genes: g } = size;
-  const linear = (n / cal.cells) * (g / cal.genes);
-  const quadratic = (n / cal.cells) ** 2;
+  const genes = g / cal.genes;
   const iterations = params.iterations.max / cal.iterations;
   const width = params.featureAe.hidden / d.featureAe.hidden;
   const featurePasses = (p: ScgnnParams, cells: number): number =>
     passes(p.featureAe.pretrain, cells) + p.iterations.max * passes(p.featureAe.iteration, cells);
-  const featureRate = cal.seconds['feature-ae'] / featurePasses(d, cal.cells);
+  const featureRate = cal.training['feature-ae'] / featurePasses(d, cal.training.cells);
   const out: Partial<Record<EstimatedStage, number>> = {};
-  if (params.ltmg.enabled) out.ltmg = cal.seconds.ltmg * linear;
-  out['feature-ae'] = featureRate * featurePasses(params, n) * (g / cal.genes) * width;
-  out.graph = cal.seconds.graph * quadratic * iterations * (params.featureAe.latent / d.featureAe.latent);
-  out.cluster = cal.seconds.cluster * quadratic * iterations;
+  if (params.ltmg.enabled) out.ltmg = interpolated('ltmg', n) * genes;
+  out['feature-ae'] = featureRate * featurePasses(params, n) * genes * width;
+  out.graph = interpolated('graph', n) * iterations * (params.featureAe.latent / d.featureAe.latent);
+  out.cluster = interpolated('cluster', n) * iterations;
   if (params.clusterAe.enabled) {
-    const rate = cal.seconds['cluster-ae'] / (d.iterations.max * passes(d.clusterAe, cal.cells));
-    out['cluster-ae'] = rate * params.iterations.max * passes(params.clusterAe, n) * (g / cal.genes) * width;
+    const rate = cal.training['cluster-ae'] / (d.iterations.max * passes(d.clusterAe, cal.training.cells));
+    out['cluster-ae'] = rate * params.iterations.max * passes(params.clusterAe, n) * genes * width;
   }
   if (params.impute.enabled)
     // The 'scgnn1' mode trains an autoencoder: costed like the feature AE's passes; the others like the
     // measured zero-inflated imputation.
     out.impute =
       params.impute.mode === 'scgnn1'
-        ? featureRate * passes(params.impute.train, n) * (g / cal.genes) * width
-        : cal.seconds.impute * linear;
+        ? featureRate * passes(params.impute.train, n) * genes * width
+        : interpolated('impute', n) * genes;
   return out;
 }
 
