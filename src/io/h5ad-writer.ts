@@ -138,15 +138,7 @@ function denseArray(g: Group, name: string, data: Float32Array, rows: number, co
     return;
   }
   const blockRows = Math.max(1, Math.floor(BLOCK_VALUES / cols));
-  const chunkRows = Math.max(1, Math.min(rows, Math.floor((1 << 18) / cols))); // about 1 MB per chunk
-  const d = g.create_dataset({
-    name,
-    data: new Float32Array(0),
-    shape: [0, cols],
-    maxshape: [rows, cols],
-    chunks: [chunkRows, cols],
-  });
-  d.resize([rows, cols]);
+  const d = chunkedDataset(g, name, rows, cols);
   for (let r = 0; r < rows; r += blockRows) {
     const end = Math.min(rows, r + blockRows);
     d.write_slice(
@@ -158,6 +150,20 @@ function denseArray(g: Group, name: string, data: Float32Array, rows: number, co
     );
   }
   setEncoding(d, 'array', '0.2.0');
+}
+
+/** An empty rows x cols float32 dataset in chunks of about 1 MB (whole rows), to be written by row slices. */
+function chunkedDataset(g: Group, name: string, rows: number, cols: number) {
+  const chunkRows = Math.max(1, Math.min(rows, Math.floor((1 << 18) / cols)));
+  const d = g.create_dataset({
+    name,
+    data: new Float32Array(0),
+    shape: [0, cols],
+    maxshape: [rows, cols],
+    chunks: [chunkRows, cols],
+  });
+  d.resize([rows, cols]);
+  return d;
 }
 
 /**
@@ -173,15 +179,7 @@ async function tiledArray(g: Group, name: string, m: TiledMatrix): Promise<void>
     denseArray(g, name, data, rows, cols);
     return;
   }
-  const chunkRows = Math.max(1, Math.min(rows, Math.floor((1 << 18) / cols))); // as denseArray
-  const d = g.create_dataset({
-    name,
-    data: new Float32Array(0),
-    shape: [0, cols],
-    maxshape: [rows, cols],
-    chunks: [chunkRows, cols],
-  });
-  d.resize([rows, cols]);
+  const d = chunkedDataset(g, name, rows, cols);
   for (let rb = 0; rb < rowBlockCount(m); rb++) {
     const [r0, r1] = rowBlockRange(m, rb);
     d.write_slice(
