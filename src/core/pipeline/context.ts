@@ -17,6 +17,7 @@ export type StageName =
   | 'graph-ae'
   | 'cluster'
   | 'cluster-ae'
+  | 'bulk'
   | 'impute'
   | 'output';
 
