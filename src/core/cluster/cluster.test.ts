@@ -197,6 +197,17 @@ describe('effectiveResolution', () => {
     expect(effectiveResolution({ ...p, resolutionScaling: 'none' }, 4000)).toBe(0.3);
   });
 
+  it('stops growing at resolutionMax (1 by default: 11,111 cells), never below louvainResolution', () => {
+    const p = { ...clusterDefaults, louvainResolution: 0.3, resolutionCells: 1000 };
+    expect(p.resolutionMax).toBe(1);
+    expect(effectiveResolution(p, 10_000)).toBeCloseTo(0.3 * Math.sqrt(10), 12);
+    expect(effectiveResolution(p, 11_111)).toBeCloseTo(1, 4);
+    expect(effectiveResolution(p, 30_000)).toBe(1);
+    expect(effectiveResolution(p, 100_000)).toBe(1);
+    expect(effectiveResolution({ ...p, resolutionMax: 2 }, 100_000)).toBe(2);
+    expect(effectiveResolution({ ...p, louvainResolution: 1.5 }, 100)).toBe(1.5);
+  });
+
   it('is what clusterCells runs Louvain at: a larger resolution splits a graph into more communities', async () => {
     // One Gaussian cloud of 400 cells (4-D): a connected kNN graph whose community count follows the
     // resolution. With resolutionCells = 25 the scaled resolution is 0.05 · sqrt(16) = 4x the base.

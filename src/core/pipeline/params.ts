@@ -225,6 +225,7 @@ export function validateParams(p: ScgnnParams): string[] {
   oneOf(p.cluster.embeddingNorm, ['l2', 'none'], 'cluster.embeddingNorm');
   oneOf(p.cluster.resolutionScaling, ['sqrt-cells', 'none'], 'cluster.resolutionScaling');
   if (!(p.cluster.resolutionCells > 0)) problems.push('cluster.resolutionCells must be positive');
+  if (!(p.cluster.resolutionMax > 0)) problems.push('cluster.resolutionMax must be positive');
   oneOf(p.impute.mode, ['zero-inflated', 'graph', 'scgnn1', 'closed-loop'], 'impute.mode');
   problems.push(...validateZeroInflatedParams(p.impute.zeroInflated));
   const { resolution } = p.cluster;
