@@ -16,6 +16,7 @@ import { createEngine } from '../src/engine/engine.ts';
 import type { EngineApi } from '../src/engine/contract.ts';
 import { idbStore } from '../src/engine/idb-store.ts';
 import { memoryStore } from '../src/engine/session-store.ts';
+import { transferableEvent } from '../src/engine/transfer-events.ts';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -37,4 +38,16 @@ const engine: EngineApi = createEngine(tf, {
   store: typeof indexedDB === 'undefined' ? memoryStore() : idbStore(),
   wasmThreads: () => getThreadsCount(),
 });
-Comlink.expose(engine);
+// Snapshots go to the page with their arrays transferred, not cloned on the page's thread (transfer-events.ts).
+Comlink.expose({
+  ...engine,
+  run: (request, onEvent) =>
+    engine.run(
+      request,
+      onEvent &&
+        ((e) => {
+          const { event, buffers } = transferableEvent(e);
+          return onEvent(buffers.length ? Comlink.transfer(event, buffers) : event);
+        }),
+    ),
+} satisfies EngineApi);
