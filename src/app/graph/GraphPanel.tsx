@@ -2,12 +2,16 @@
  * The cell graph of the current iteration, wired to the store: UMAP positions as they converge, the
  * iteration's clusters and kNN edges; a PNG download of the drawing.
  */
-import { useEffect, useRef, useState } from 'react';
-import { GraphView, type GraphViewHandle } from './GraphView.tsx';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import type { GraphViewHandle } from './GraphView.tsx';
 import { GraphPreview } from './GraphPreview.tsx';
 import { saveBlob } from '../run/run-actions.ts';
 import { useAppStore } from '../store.ts';
 import { errorMessage } from '../shared/error-message.ts';
+
+// The interactive view (sigma, graphology and the large-graph renderer) is only drawn once a run has finished,
+// so its code loads then, in a chunk of its own, instead of being parsed with the page at start.
+const GraphView = lazy(() => import('./GraphView.tsx').then((m) => ({ default: m.GraphView })));
 
 export function GraphPanel() {
   const snapshot = useAppStore((s) => s.run.snapshot);
@@ -43,16 +47,18 @@ export function GraphPanel() {
       {live || !interactive ? (
         <GraphPreview snapshot={snapshot} positions={positions} />
       ) : (
-        <GraphView
-          ref={handle}
-          nCells={snapshot.nCells}
-          cellIds={snapshot.cellIds}
-          positions={positions}
-          labels={snapshot.labels}
-          clusterNames={names}
-          edges={snapshot.edges}
-          title={`scGNN cell graph, iteration ${snapshot.iteration}`}
-        />
+        <Suspense fallback={<p className="hint">Loading the interactive graph view…</p>}>
+          <GraphView
+            ref={handle}
+            nCells={snapshot.nCells}
+            cellIds={snapshot.cellIds}
+            positions={positions}
+            labels={snapshot.labels}
+            clusterNames={names}
+            edges={snapshot.edges}
+            title={`scGNN cell graph, iteration ${snapshot.iteration}`}
+          />
+        </Suspense>
       )}
       <div className="run-buttons">
         <button
