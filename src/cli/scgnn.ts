@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { clusteringEmbedding } from '../core/cluster/cluster.ts';
@@ -36,7 +36,7 @@ import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
 import { InputError, isInputError } from '../io/errors.ts';
-import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
+import { runH5adContent, writeH5ad } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
 import { summariseSeeds } from './seed-summary.ts';
 import { loadDataset } from '../io/load.ts';
@@ -260,8 +260,16 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
       },
       opts.h5adX,
     );
-    // In memory then to disk: h5wasm/node writing the file directly peaked 600 MB higher (measured, 274 x 2,000).
-    await writeFile(join(out, outputs.h5ad), await writeH5adBytes(h5ad));
+    // Built in memory, then written out a part at a time: h5wasm/node writing the file directly peaked 600 MB
+    // higher (measured, 274 x 2,000).
+    const file = await open(join(out, outputs.h5ad), 'w');
+    try {
+      await writeH5ad(h5ad, async (part) => {
+        await file.write(part);
+      });
+    } finally {
+      await file.close();
+    }
   } finally {
     imputed.dispose();
   }

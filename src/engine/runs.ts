@@ -45,7 +45,7 @@ import {
   writeMatrixCsv,
   type TextSink,
 } from '../io/writers/csv-writers.ts';
-import { runH5adContent, writeH5adBytes } from '../io/h5ad-writer.ts';
+import { runH5adContent, writeH5ad } from '../io/h5ad-writer.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import type {
   AnalysisResults,
@@ -287,8 +287,13 @@ export async function exportRun(
       },
       options.x ?? 'imputed',
     );
-    const bytes = await writeH5adBytes(content);
-    return { name, blob: new Blob([bytes], { type: 'application/x-hdf5' }) };
+    // Each part goes into the Blob (the browser's blob storage) as it is read, so the worker never holds the
+    // file twice.
+    let blob = new Blob([], { type: 'application/x-hdf5' });
+    await writeH5ad(content, (part) => {
+      blob = new Blob([blob, part], { type: 'application/x-hdf5' });
+    });
+    return { name, blob };
   }
   const sink = blobSink();
   const s = run.snapshot;

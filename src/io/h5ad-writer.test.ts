@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CellGraph } from '../core/graph/cell-graph.ts';
 import { csrToDense } from '../core/matrix/csr.ts';
 import { loadHdf5 } from './hdf5.ts';
-import { writeH5adBytes, type H5adContent } from './h5ad-writer.ts';
+import { writeH5ad, writeH5adBytes, type H5adContent } from './h5ad-writer.ts';
 import { toBlobTiles, blobTileReader } from '../core/matrix/tiles.ts';
 import { computedRows } from '../core/matrix/rows.ts';
 import { inputFileFromBytes } from './input-file.ts';
@@ -85,6 +85,20 @@ const enc = (f: h5wasm.File, path: string): [unknown, unknown] => [
 ];
 
 describe('h5ad writer', () => {
+  it('hands the file to a sink in parts of at most partBytes that make up the whole file', async () => {
+    const whole = await writeH5adBytes(base);
+    const parts: Uint8Array[] = [];
+    await writeH5ad(base, (p) => void parts.push(p), 1000);
+    expect(parts.length).toBe(Math.ceil(whole.length / 1000));
+    expect(parts.slice(0, -1).every((p) => p.length === 1000)).toBe(true);
+    const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+    expect(joined.length).toBe(whole.length);
+    const ds = await loadHdf5(inputFileFromBytes('parts.h5ad', joined));
+    expect(ds.matrix.cellIds).toEqual(cellIds);
+    expect(ds.matrix.geneIds).toEqual(geneIds);
+  });
+
   it('writes X, obs, var, obsm, obsp and uns in the AnnData >= 0.8 layout', async () => {
     const bytes = await writeH5adBytes(base);
 
