@@ -3,6 +3,7 @@
  *
  *   npm run bench:browser -- <dataset> [--preset P] [--seed S] [--backend B] [--cli-backend B]
  *                             [--chromium-flags "..."] [--no-cli] [--no-build] [--json FILE]
+ *                             [--downloads imputed,h5ad]   (also time these downloads after the results)
  *   npm run bench:browser -- --synthetic N [--genes 2000] [--types 12] [--data-seed S] [options as above]
  *
  * <dataset>: `example` (the embedded Goolam example), a folder name under ../shared/data (its counts.csv.gz and
@@ -42,7 +43,7 @@
  * at 1,500 cells) can be counted in that last stage rather than in 'results: views and marker genes'.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -77,6 +78,8 @@ interface Options {
   build: boolean;
   json: string | null;
   port: number;
+  /** After the results, download these outputs (`data-export` names) and time them (`--downloads a,b`). */
+  downloads: string[];
 }
 
 function parse(argv: string[]): Options {
@@ -95,6 +98,7 @@ function parse(argv: string[]): Options {
     build: true,
     json: null,
     port: 4181,
+    downloads: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -112,6 +116,7 @@ function parse(argv: string[]): Options {
     else if (a === '--no-build') o.build = false;
     else if (a === '--json') o.json = v();
     else if (a === '--port') o.port = Number(v());
+    else if (a === '--downloads') o.downloads = v().split(',').filter(Boolean);
     else if (a === '--synthetic') o.synthetic = Number(v());
     else if (a === '--genes') o.genes = Number(v());
     else if (a === '--types') o.types = Number(v());
@@ -217,6 +222,8 @@ interface PageResult {
   wallSeconds: number;
   /** "Finished." → the marker genes shown. */
   markerSeconds: number;
+  /** `--downloads`: seconds from the click to the saved file, and its size. */
+  downloads: { kind: string; seconds: number; mb: number }[];
   seconds: Seconds;
   nClusters: number;
   /** As the page shows it (3 decimals), where labels were loaded. */
@@ -430,6 +437,16 @@ async function runPage(o: Options, files: Files): Promise<PageResult> {
       seconds: Seconds;
       result: { nClusters: number };
     };
+    const downloads: PageResult['downloads'] = [];
+    for (const kind of o.downloads) {
+      await mark(`download: ${kind}`);
+      const tDownload = Date.now();
+      const started = page.waitForEvent('download', { timeout: 3600_000 });
+      await page.locator(`button[data-export="${kind}"]`).click();
+      const saved = await (await started).path();
+      downloads.push({ kind, seconds: (Date.now() - tDownload) / 1000, mb: statSync(saved).size / 2 ** 20 });
+    }
+    await mark('downloads done');
     const tasks = await page.evaluate(
       () => (window as unknown as { __benchLongTasks: LongTask[] | null }).__benchLongTasks,
     );
@@ -440,6 +457,7 @@ async function runPage(o: Options, files: Files): Promise<PageResult> {
       loadSeconds,
       wallSeconds,
       markerSeconds,
+      downloads,
       seconds: manifest.seconds,
       nClusters: manifest.result.nClusters,
       ari: ariText === null ? null : Number(ariText),
@@ -550,7 +568,8 @@ async function main(): Promise<void> {
     `page, Run clicked → results shown: ${page.wallSeconds.toFixed(1)} s (${page.nClusters} clusters)`,
   );
   console.log(
-    `page, file load: ${page.loadSeconds.toFixed(1)} s; marker genes after the run: ${page.markerSeconds.toFixed(1)} s`,
+    `page, file load: ${page.loadSeconds.toFixed(1)} s; marker genes after the run: ${page.markerSeconds.toFixed(1)} s` +
+      page.downloads.map((d) => `; ${d.kind} download ${d.seconds.toFixed(1)} s (${d.mb.toFixed(0)} MB)`).join(''),
   );
   if (page.ari !== null || cli?.ari != null)
     console.log(
