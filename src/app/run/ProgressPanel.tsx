@@ -113,7 +113,7 @@ export function ProgressPanel() {
                 values: c.losses,
                 color: BULK_COLORS[i % BULK_COLORS.length]!,
               }))}
-              xLabel="step (each deconvolution in order)"
+              xLabel="loss reading (each deconvolution in order)"
               yLabel="loss"
               log
               summary={bulk
