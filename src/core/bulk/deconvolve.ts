@@ -18,10 +18,11 @@
  * reference mixes log-transformed means instead, which is not how reads add up.
  *
  * Units and weights. Both sides are multiplied by G (matched genes): y = G · bt and A = G · Mt, so the average
- * gene is 1 and the average type's profile sums to G. The squared error of gene g is weighted by
- * W_g = 1 / (ā_g + 1), ā_g = mean_k A[k,g]: Pearson-like (variance ∝ level) for genes above the average gene,
- * so a few very high genes do not decide the fit alone, and flat below it, so that genes seen in a handful of
- * reads, whose relative error is mostly sampling noise, are not blown up. The data term is a sum over genes and
+ * gene is 1 and the average type's profile sums to G. A gene's level ℓ_g is the larger of its mean over the
+ * clusters (mean_k A[k,g]) and over the bulk samples (mean_s y_sg), and its squared error is weighted by
+ * W_g = 1 / (ℓ_g + 1): Pearson-like (variance ∝ level) for genes above the average gene, so a few very high genes
+ * do not decide the fit alone, and flat below it, so that genes seen in a handful of reads, whose relative error
+ * is mostly sampling noise, are not blown up. The data term is a sum over genes and
  * a mean over samples,
  *
  *   E(u, P, t) = (1/S) Σ_s Σ_g W_g (y_sg − t_g · Σ_k u_sk P[k,g])²,
@@ -30,11 +31,11 @@
  * against the data wherever the data determine the answer, and decide only where they do not.
  *
  *   opt 1  u ≥ 0:          E(u, A, 1) + priorWeight · (1/S) Σ_s ‖w_s − w0‖²,  w0 = cluster sizes / N
- *   opt 2  P = A + (ā+1)θ: E(u, P, 1) + regularisation · Σ_k Σ_g W_g (P[k,g] − A[k,g])²,  P ≥ 0
+ *   opt 2  P = A + (ℓ+1)θ: E(u, P, 1) + regularisation · Σ_k Σ_g W_g (P[k,g] − A[k,g])²,  P ≥ 0
  *   opt 4  t ≥ 1:          E(u, P, t) + Σ_g (t_g − 1)²
  *
  * Opt 2's parameter θ is relative to the gene's level plus one average gene, so lr 0.1 moves a profile by a
- * tenth of that per step, and a gene the droplets never saw (ā = 0) can still be raised. Gradients are written
+ * tenth of that per step, and a gene the droplets never saw (ℓ from the bulk) can still be raised. Gradients are written
  * out (no tape: plain Node ESM cannot load tfjs's registered gradients, see nn/train.ts) and applied with
  * nn/adam.ts's FusedAdam; after each step the parameter is clamped to its bounds. Each optimisation stops after
  * maxSteps or when its loss changed by less than `tolerance` (relative) over the last 10 steps.
