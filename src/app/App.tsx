@@ -1,9 +1,11 @@
 /**
- * The page: header with the backend badge, the loading panel, errors, dataset summary and preprocessing.
+ * The page: header with the backend badge, the loading panel, errors, dataset summary, the optional bulk
+ * RNA-seq, preprocessing, the run, its progress and results, and the downloads.
  */
 import { useEffect } from 'react';
 import { backendFromUrl, startEngine } from './load/load-actions.ts';
 import { BackendBadge } from './shared/BackendBadge.tsx';
+import { BulkPanel } from './load/BulkPanel.tsx';
 import { DatasetSummaryPanel } from './load/DatasetSummaryPanel.tsx';
 import { DropZone } from './load/DropZone.tsx';
 import { LoadErrorAlert } from './load/LoadErrorAlert.tsx';
@@ -48,6 +50,7 @@ export function App() {
         <LoadProgressBar />
         <LoadErrorAlert />
         <DatasetSummaryPanel />
+        <BulkPanel />
         <PreprocessPanel />
         <RunPanel />
         <ProgressPanel />

@@ -8,7 +8,7 @@
  * `run/run-actions.ts` and `graph/layout-actions.ts`.
  */
 import { create } from 'zustand';
-import type { AnalysisResults, BackendInfo, DatasetSummary } from '../engine/contract.ts';
+import type { AnalysisResults, BackendInfo, BulkSummary, DatasetSummary } from '../engine/contract.ts';
 import {
   preprocessDefaults,
   type PreprocessParams,
@@ -34,6 +34,14 @@ export type AnalysisState =
   | { readonly status: 'running'; readonly fraction: number }
   | { readonly status: 'done'; readonly value: AnalysisResults }
   | { readonly status: 'failed'; readonly error: string };
+
+/** The optional bulk RNA-seq matrix beside the count matrix (read and kept in the worker). */
+export type BulkState =
+  | { readonly status: 'none' }
+  | { readonly status: 'reading'; readonly fileName: string }
+  | { readonly status: 'added'; readonly summary: BulkSummary }
+  /** The file could not be used; `previous` is the bulk matrix that stays added, if any. */
+  | { readonly status: 'failed'; readonly message: string; readonly previous: BulkSummary | null };
 
 /** Run settings chosen on the page (the preprocessing parameters are `params`). */
 export interface RunSettings {
@@ -65,6 +73,7 @@ export interface AppState {
   readonly loading: LoadProgress | null;
   readonly dataset: DatasetSummary | null;
   readonly loadError: LoadError | null;
+  readonly bulk: BulkState;
   readonly params: PreprocessParams;
   readonly preflight: PreprocessSummary | null;
   readonly preflightError: string | null;
@@ -83,6 +92,7 @@ export const initialState: AppState = {
   loading: null,
   dataset: null,
   loadError: null,
+  bulk: { status: 'none' },
   params: preprocessDefaults,
   preflight: null,
   preflightError: null,

@@ -38,3 +38,26 @@ describe('parseCli --preset and --k', () => {
     expect(fixed).toMatchObject({ k: 7, kRule: 'fixed', weights: 'inverse-distance' });
   });
 });
+
+describe('parseCli --bulk', () => {
+  it('takes a bulk file for run and eval, and its truth for eval', () => {
+    expect(parseCli(['run', 'x.csv', '--out', 'o', '--bulk', 'b.tsv.gz']).bulk).toBe('b.tsv.gz');
+    const e = parseCli(['eval', 'x.csv', '--bulk', 'b.csv', '--bulk-truth', 't.csv']);
+    expect([e.bulk, e.bulkTruth]).toEqual(['b.csv', 't.csv']);
+    expect(parseCli(['run', 'x.csv', '--out', 'o']).bulk).toBeUndefined();
+    expect(parseCli(['run', 'x.csv', '--out', 'o', '--bulk', 'b.csv', '--no-bulk-feedback']).params).toEqual({
+      bulk: { feedback: false },
+    });
+  });
+
+  it('refuses --bulk for ltmg, --bulk-truth outside eval or without --bulk, and a missing value', () => {
+    expect(() => parseCli(['ltmg', 'x.csv', '--out', 'o.tsv', '--bulk', 'b.csv'])).toThrow(
+      '--bulk is for run and eval.',
+    );
+    expect(() =>
+      parseCli(['run', 'x.csv', '--out', 'o', '--bulk', 'b.csv', '--bulk-truth', 't.csv']),
+    ).toThrow('--bulk-truth is for eval.');
+    expect(() => parseCli(['eval', 'x.csv', '--bulk-truth', 't.csv'])).toThrow(/--bulk-truth needs --bulk/);
+    expect(() => parseCli(['run', 'x.csv', '--out', 'o', '--bulk'])).toThrow('--bulk needs a value');
+  });
+});

@@ -15,6 +15,10 @@ export interface CliOptions {
   readonly input: string;
   readonly out?: string;
   readonly labels?: string;
+  /** run / eval: a bulk RNA-seq matrix (genes x samples, CSV/TSV, .gz too) for scGNN 2.0's integration. */
+  readonly bulk?: string;
+  /** eval only: true cell-type proportions of the bulk samples (`sample,label,proportion`). */
+  readonly bulkTruth?: string;
   readonly dropout: number;
   /** eval only: the thinning protocol's probability P (keep each count with probability P); null: none. */
   readonly thin: number | null;
@@ -85,6 +89,13 @@ Options:
   --no-cluster-ae          skip the cluster autoencoders
   --impute graph|scgnn1|closed-loop|none   imputation (default graph)
   --top-genes N            number of variable genes (default 2000)
+  --bulk FILE              run, eval: bulk RNA-seq of the same tissue (genes x samples CSV/TSV, .gz too;
+                           gene names as in the input): deconvolved into cell-type proportions per sample
+                           and blended into the imputation (scGNN 2.0); writes bulk_proportions.csv,
+                           bulk_profiles.csv and bulk_weights.csv
+  --no-bulk-feedback       with --bulk: blend only the final imputation, not each iteration's targets
+  --bulk-truth FILE        eval, with --bulk: the samples' true proportions (sample,label,proportion);
+                           reports the mean absolute error of the estimated proportions
   --params FILE.json       any other parameter, as a JSON object shaped like ScgnnParams
   --quiet                  no progress on stderr
 `;
@@ -107,6 +118,8 @@ export function parseCli(argv: string[]): CliOptions {
   const positional: string[] = [];
   let out: string | undefined;
   let labels: string | undefined;
+  let bulk: string | undefined;
+  let bulkTruth: string | undefined;
   let dropout = command === 'eval' ? 0.1 : 0;
   let dropoutGiven = false;
   let thin: number | null = null;
@@ -136,6 +149,15 @@ export function parseCli(argv: string[]): CliOptions {
         break;
       case '--labels':
         labels = v();
+        break;
+      case '--bulk':
+        bulk = v();
+        break;
+      case '--bulk-truth':
+        bulkTruth = v();
+        break;
+      case '--no-bulk-feedback':
+        set('bulk', 'feedback', false);
         break;
       case '--dropout':
         dropout = Number(v());
@@ -239,6 +261,9 @@ export function parseCli(argv: string[]): CliOptions {
   if (command !== 'eval' && !out) throw new Error(`${command} needs --out.\n\n${USAGE}`);
   if (seeds && command !== 'eval') throw new Error(`--seeds is for eval; run takes one --seed.`);
   if (seeds && p.seed !== undefined) throw new Error('Give --seed or --seeds, not both.');
+  if (bulk && command === 'ltmg') throw new Error('--bulk is for run and eval.');
+  if (bulkTruth && command !== 'eval') throw new Error('--bulk-truth is for eval.');
+  if (bulkTruth && !bulk) throw new Error('--bulk-truth needs --bulk (the bulk samples it describes).');
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be in [0, 1), got ${dropout}`);
   if (thin !== null) {
     if (command !== 'eval') throw new Error('--thin is for eval.');
@@ -254,6 +279,8 @@ export function parseCli(argv: string[]): CliOptions {
     input: positional[0]!,
     ...(out ? { out } : {}),
     ...(labels ? { labels } : {}),
+    ...(bulk ? { bulk } : {}),
+    ...(bulkTruth ? { bulkTruth } : {}),
     dropout,
     thin,
     backend,

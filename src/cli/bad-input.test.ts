@@ -96,6 +96,29 @@ describe('the command line on bad input', () => {
         ['run', join(dir, 'missing.csv'), '--out', out],
         ['missing.csv', 'no such file or folder'],
       ],
+      [
+        ['run', good, '--out', out, '--bulk', file('bulk-text.csv', 'gene,s1,s2\nGene0,1,two\n')],
+        ['bulk-text.csv (line 2)', '"two" is not a number'],
+      ],
+      [
+        // Every gene matches, but 30 genes are fewer than the 50 a deconvolution needs (bulk.minGenes).
+        [
+          'run',
+          good,
+          '--out',
+          out,
+          '--bulk',
+          file(
+            'bulk-small.csv',
+            matrix(30, 2, (g, s) => g + s + 1),
+          ),
+        ],
+        ['bulk-small.csv', 'only 30 of the 30 single-cell genes', 'at least 50 are needed'],
+      ],
+      [
+        ['eval', good, '--bulk', join(dir, 'no-bulk.tsv')],
+        ['no-bulk.tsv', 'no such file or folder', 'bulk file'],
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args)));
     results.forEach((r, i) => {

@@ -1,6 +1,7 @@
 /**
  * scGNN Web on the command line: the same core the browser worker runs.
  *   run   <input> --out <dir>         imputed matrix, embedding, cell graph, labels, manifest, results.h5ad
+ *                                     (+ bulk_proportions.csv, bulk_profiles.csv, bulk_weights.csv with --bulk)
  *   eval  <input> --labels <csv>      the published protocol; one JSON object on the last line of stdout
  *   ltmg  <input> --out <file.tsv>    LTMG state matrix (genes x cells, tab separated, like the R package)
  * Progress goes to stderr.
@@ -24,22 +25,29 @@ import { runScgnn, type ScgnnResult } from '../core/pipeline/run-pipeline.ts';
 import { paramsForCompute } from '../core/pipeline/compute-profile.ts';
 import {
   buildManifest,
+  BULK_OUTPUT_FILES,
+  bulkOverlapText,
   evaluateAgainstLabels,
   keptSizeProblem,
   OUTPUT_FILES,
   prepareInput,
   selectedLabels,
+  withBulk,
   type PreparedInput,
 } from '../core/pipeline/session.ts';
+import { parseProportionTruth, proportionError, type ProportionTruth } from '../core/bulk/evaluate.ts';
+import type { BulkMatrix } from '../core/bulk/types.ts';
 import { log1pDense } from '../core/preprocess/normalise.ts';
 import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
 import { createRng } from '../core/rng.ts';
 import type { BackendInfo } from '../engine/contract.ts';
+import { bulkInputError, loadBulkMatrix } from '../io/bulk-file.ts';
 import { InputError, isInputError } from '../io/errors.ts';
 import { runH5adContent, writeH5ad } from '../io/h5ad-writer.ts';
 import { loadLabels } from '../io/labels.ts';
 import { summariseSeeds } from './seed-summary.ts';
 import { loadDataset } from '../io/load.ts';
+import { readLines } from '../io/input-file.ts';
 import { inputFileFromPath, inputFilesFromFolder } from '../io/node-input.ts';
 import {
   writeEdgeListCsv,
@@ -48,6 +56,11 @@ import {
   writeMatrixCsv,
   type TextSink,
 } from '../io/writers/csv-writers.ts';
+import {
+  writeBulkProfilesCsv,
+  writeBulkProportionsCsv,
+  writeBulkWeightsCsv,
+} from '../io/writers/bulk-csv.ts';
 import { parseCli, type CliOptions } from './args.ts';
 import { fileTiles } from './file-tiles.ts';
 import { setupNodeBackend, tf } from './node-backend.ts';
@@ -125,6 +138,39 @@ async function loadInput(opts: CliOptions): Promise<LoadedDataset> {
   return { ...ds, labels: await loadLabels(await inputFileFromPath(opts.labels), ds.matrix.cellIds) };
 }
 
+/** The --bulk matrix, read and parsed (its genes are matched to the run's once they are selected). */
+async function loadBulk(opts: CliOptions): Promise<BulkMatrix | null> {
+  if (!opts.bulk) return null;
+  if (isFolder(opts.bulk, 'bulk file'))
+    throw new InputError(
+      'bad-bulk',
+      opts.bulk,
+      'this is a folder; --bulk takes a CSV or TSV file (genes x samples)',
+    );
+  return loadBulkMatrix(await inputFileFromPath(opts.bulk));
+}
+
+/** eval's bulk inputs: the matrix, and with --bulk-truth the samples' true proportions. */
+interface BulkData {
+  readonly matrix: BulkMatrix;
+  readonly truth: { readonly file: string; readonly lines: ProportionTruth[] } | null;
+}
+
+async function loadBulkData(opts: CliOptions): Promise<BulkData | null> {
+  const matrix = await loadBulk(opts);
+  if (!matrix) return null;
+  if (!opts.bulkTruth) return { matrix, truth: null };
+  const file = await inputFileFromPath(opts.bulkTruth);
+  const lines: string[] = [];
+  for await (const [, line] of readLines(file)) lines.push(line);
+  try {
+    return { matrix, truth: { file: file.name, lines: parseProportionTruth(lines.join('\n'), file.name) } };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new InputError('bad-bulk', file.name, e.message.replace(/^[^:]*: /, ''));
+  }
+}
+
 function fileSink(path: string): TextSink & { close(): Promise<void> } {
   const stream = createWriteStream(path);
   return {
@@ -149,8 +195,17 @@ interface Prepared extends PreparedInput {
   params: ScgnnParams;
 }
 
-/** Select cells and genes; too few of either for `need` is an input error naming the dataset. */
-function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo, need: 'run' | 'ltmg'): Prepared {
+/**
+ * Select cells and genes (and match the bulk matrix's genes to them); too few of either for `need` is an input
+ * error naming the dataset, too few genes shared with the bulk matrix one naming the bulk file.
+ */
+function prepare(
+  ds: LoadedDataset,
+  opts: CliOptions,
+  backend: BackendInfo,
+  need: 'run' | 'ltmg',
+  bulk: BulkMatrix | null = null,
+): Prepared {
   const params = paramsForCompute(opts.params, opts.computeProfile ?? backend.computeClass);
   const summary = summarizePreprocessing(ds.matrix, params.preprocess);
   const { nCells, nGenes } = summary.output;
@@ -167,7 +222,19 @@ function prepare(ds: LoadedDataset, opts: CliOptions, backend: BackendInfo, need
       ds.name,
       'binomial thinning (--thin) needs raw counts, and this matrix has non-integer values',
     );
-  return { ...prepareInput(ds, params, opts.dropout, opts.thin ?? 0), dataset: ds, params };
+  const prepared = prepareInput(ds, params, opts.dropout, opts.thin ?? 0);
+  if (!bulk) return { ...prepared, dataset: ds, params };
+  try {
+    return { ...withBulk(prepared, ds, bulk, params), dataset: ds, params };
+  } catch (e) {
+    throw bulkInputError(e, bulk.name);
+  }
+}
+
+/** "bulk: 1,834 of 2,000 genes matched (12 loosely), 10 samples" on stderr, when there is a bulk matrix. */
+function logBulk(opts: CliOptions, prep: Prepared): void {
+  if (prep.input.bulk)
+    log(opts, `bulk: ${bulkOverlapText(prep.input.bulk)} (${prep.input.bulk.matrix.name})`);
 }
 
 async function runPipeline(
@@ -221,29 +288,33 @@ function manifest(
 
 async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
-  const prep = prepare(await loadInput(opts), opts, backend, 'run');
+  const prep = prepare(await loadInput(opts), opts, backend, 'run', await loadBulk(opts));
   const loadSeconds = (performance.now() - tLoad) / 1000;
   log(
     opts,
     `loaded ${prep.dataset.name}: ${prep.input.raw.nRows} cells x ${prep.input.raw.nCols} genes after preprocessing`,
   );
+  logBulk(opts, prep);
   const { result, seconds } = await runPipeline(prep, opts);
   const out = opts.out!;
   mkdirSync(out, { recursive: true });
-  const outputs = OUTPUT_FILES;
+  const outputs: Record<string, string> = result.bulk
+    ? { ...OUTPUT_FILES, ...BULK_OUTPUT_FILES }
+    : OUTPUT_FILES;
   const { cellIds, geneIds } = prep.input;
   // The imputed rows are made once, into tiles in a temporary file; the CSV and the .h5ad read them in blocks,
   // so the imputed matrix is never whole in memory.
   const imputed = await fileTiles(result.imputed);
   try {
-    await writeTo(join(out, outputs.imputed), (s) =>
+    await writeTo(join(out, OUTPUT_FILES.imputed), (s) =>
       writeMatrixCsv(s, imputed, cellIds, geneIds, opts.layout),
     );
-    await writeTo(join(out, outputs.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
-    await writeTo(join(out, outputs.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
-    await writeTo(join(out, outputs.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
+    await writeTo(join(out, OUTPUT_FILES.embedding), (s) => writeEmbeddingCsv(s, result.embedding, cellIds));
+    await writeTo(join(out, OUTPUT_FILES.graph), (s) => writeEdgeListCsv(s, result.graph, cellIds));
+    await writeTo(join(out, OUTPUT_FILES.labels), (s) => writeLabelsCsv(s, result.labels, cellIds));
+    if (result.bulk) await writeBulkOutputs(out, result.bulk);
     const m = manifest(opts, prep, backend, result, { load: loadSeconds, ...seconds }, outputs);
-    await writeTo(join(out, outputs.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
+    await writeTo(join(out, OUTPUT_FILES.manifest), async (s) => s.write(JSON.stringify(m, null, 2) + '\n'));
     const h5ad = runH5adContent(
       {
         cellIds,
@@ -262,7 +333,7 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
     );
     // Built in memory, then written out a part at a time: h5wasm/node writing the file directly peaked 600 MB
     // higher (measured, 274 x 2,000).
-    const file = await open(join(out, outputs.h5ad), 'w');
+    const file = await open(join(out, OUTPUT_FILES.h5ad), 'w');
     try {
       await writeH5ad(h5ad, async (part) => {
         await file.write(part);
@@ -274,6 +345,54 @@ async function commandRun(opts: CliOptions, backend: BackendInfo): Promise<void>
     imputed.dispose();
   }
   log(opts, `wrote ${Object.values(outputs).join(', ')} to ${out}`);
+}
+
+/**
+ * eval's bulk figures: the gene overlap and, with --bulk-truth, the mean absolute error of the estimated
+ * proportions (each cluster standing for the true label most of its cells carry; evaluate.ts). The truth needs
+ * the cells' labels (--labels); unlabelled cells are left out of the cluster-to-label mapping.
+ */
+function bulkReport(
+  prep: Prepared,
+  result: ScgnnResult,
+  truth: BulkData['truth'],
+  opts: CliOptions,
+): Record<string, unknown> {
+  const { match, matrix } = prep.input.bulk!;
+  const d = result.bulk!.deconvolution;
+  const out: Record<string, unknown> = {
+    bulkSamples: matrix.sampleIds.length,
+    bulkGenesMatched: match.scIndex.length,
+    bulkLooseMatches: match.looseMatches,
+  };
+  if (!truth) return out;
+  const labels = selectedLabels(prep.dataset, prep.selected);
+  if (!labels)
+    throw new InputError('bad-labels', truth.file, "--bulk-truth needs the cells' labels: give --labels too");
+  const keep = Array.from(labels.codes.keys()).filter((i) => labels.codes[i]! >= 0);
+  const err = proportionError(
+    d,
+    Int32Array.from(keep, (i) => result.labels[i]!),
+    keep.map((i) => labels.classes[labels.codes[i]!]!),
+    truth.lines,
+  );
+  log(
+    opts,
+    `bulk: proportion error (mean absolute) ${err.mae.toFixed(4)} over ${err.perSample.length} samples`,
+  );
+  return { ...out, bulkProportionMae: err.mae };
+}
+
+/** bulk_proportions.csv, bulk_profiles.csv and bulk_weights.csv of a run given --bulk. */
+async function writeBulkOutputs(out: string, bulk: NonNullable<ScgnnResult['bulk']>): Promise<void> {
+  const d = bulk.deconvolution;
+  await writeTo(join(out, BULK_OUTPUT_FILES.bulkProportions), (s) => writeBulkProportionsCsv(s, d));
+  await writeTo(join(out, BULK_OUTPUT_FILES.bulkProfiles), (s) =>
+    writeBulkProfilesCsv(s, d.profiles, d.nClusters, bulk.geneIds),
+  );
+  await writeTo(join(out, BULK_OUTPUT_FILES.bulkWeights), (s) =>
+    writeBulkWeightsCsv(s, bulk.weights, bulk.geneIds),
+  );
 }
 
 const thinFigures = (m: ThinningMetrics) => ({
@@ -314,8 +433,10 @@ async function evalOnce(
   opts: CliOptions,
   backend: BackendInfo,
   loadSeconds: number,
+  bulk: BulkData | null = null,
 ): Promise<Record<string, unknown>> {
-  const prep = prepare(ds, opts, backend, 'run');
+  const prep = prepare(ds, opts, backend, 'run', bulk?.matrix ?? null);
+  logBulk(opts, prep);
   const { result, seconds, peakAt } = await runPipeline(prep, opts);
   const report: Record<string, unknown> = {
     dataset: prep.dataset.name,
@@ -333,6 +454,8 @@ async function evalOnce(
   report.converged = result.converged;
   if (prep.dropout) Object.assign(report, imputationMetrics(result.imputed, prep.dropout));
   if (prep.thinning) Object.assign(report, await thinningReport(prep, result, opts));
+  if (prep.input.bulk && result.bulk)
+    Object.assign(report, bulkReport(prep, result, bulk?.truth ?? null, opts));
   report.seconds = { load: loadSeconds, ...seconds };
   const peak = peakRssMb();
   report.peakRssMb = peak;
@@ -344,16 +467,23 @@ async function evalOnce(
 async function commandEval(opts: CliOptions, backend: BackendInfo): Promise<void> {
   const tLoad = performance.now();
   const ds = await loadInput(opts);
+  const bulk = await loadBulkData(opts);
   const loadSeconds = (performance.now() - tLoad) / 1000;
   if (!opts.seeds) {
-    process.stdout.write(JSON.stringify(await evalOnce(ds, opts, backend, loadSeconds)) + '\n');
+    process.stdout.write(JSON.stringify(await evalOnce(ds, opts, backend, loadSeconds, bulk)) + '\n');
     return;
   }
   const runs: { seed: number; report: Record<string, unknown> }[] = [];
   const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : '-');
   for (const seed of opts.seeds) {
     log(opts, `== seed ${seed} (${runs.length + 1} of ${opts.seeds.length})`);
-    const report = await evalOnce(ds, { ...opts, params: { ...opts.params, seed } }, backend, loadSeconds);
+    const report = await evalOnce(
+      ds,
+      { ...opts, params: { ...opts.params, seed } },
+      backend,
+      loadSeconds,
+      bulk,
+    );
     runs.push({ seed, report });
     process.stderr.write(
       `seed ${seed}: ARI ${fmt(report.ari)}, NMI ${fmt(report.nmi)}, ${String(report.nClusters)} clusters, ` +
@@ -448,7 +578,7 @@ async function runCli(): Promise<number> {
   try {
     return await main();
   } catch (e) {
-    if (isInputError(e) || isSystemError(e)) {
+    if (isInputError(e) || isSystemError(e) || (e instanceof Error && e.name === 'BulkInputError')) {
       process.stderr.write(`error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }

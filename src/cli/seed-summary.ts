@@ -16,6 +16,7 @@ const SEED_FIGURES = [
   'rmse',
   ...THIN_FIGURES,
   'thinFalseEntries',
+  'bulkProportionMae',
 ];
 
 /** Nested figures, summarised in the same shape: `references.none.thinGeneCorr` and so on. */

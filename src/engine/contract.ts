@@ -106,6 +106,39 @@ export interface DatasetSummary {
   readonly matrixBytes: number;
 }
 
+/**
+ * A bulk RNA-seq matrix added beside the count matrix (issue 13), as read: its size and how many of the loaded
+ * dataset's genes it names. A run matches it again to the genes preprocessing keeps (RunSummary.bulk).
+ */
+export interface BulkSummary {
+  readonly fileName: string;
+  readonly nSamples: number;
+  /** The first few sample ids. */
+  readonly sampleIdsPreview: string[];
+  readonly nBulkGenes: number;
+  /** Genes of the loaded dataset, and how many of them the bulk matrix has (by name). */
+  readonly nDatasetGenes: number;
+  readonly matchedGenes: number;
+  /** Matches found only after ignoring case or an Ensembl version suffix. */
+  readonly looseMatches: number;
+}
+
+/** What a run with a bulk matrix found: the overlap with the run's genes and each sample's proportions. */
+export interface BulkRunSummary {
+  readonly fileName: string;
+  readonly sampleIds: string[];
+  readonly nClusters: number;
+  /** samples x clusters, row-major; each sample's proportions sum to 1 (clusters as in the labels). */
+  readonly proportions: Float64Array;
+  /** The run's genes, and how many of them the bulk matrix has. */
+  readonly nGenes: number;
+  readonly matchedGenes: number;
+  readonly looseMatches: number;
+  /** The final deconvolution's last loss and steps per optimisation. */
+  readonly losses: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
+  readonly steps: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
+}
+
 /** Why a run or a request about results could not be served (besides bad input). */
 export type EngineErrorCode =
   InputErrorCode | 'internal' | 'no-dataset' | 'no-results' | 'busy' | 'cancelled' | 'bad-params';
@@ -168,6 +201,8 @@ export interface RunSummary {
   readonly finishedAt: string;
   /** Set when the results could not be saved for the next visit (e.g. storage quota). */
   readonly persistWarning: string | null;
+  /** With a bulk matrix: its deconvolution with the final clusters (absent in sessions saved before it). */
+  readonly bulk?: BulkRunSummary | null;
 }
 
 /** A finished run as the page needs it to draw every view. */
@@ -182,7 +217,17 @@ export interface RunResults {
 }
 
 export type ExportKind =
-  'imputed' | 'embedding' | 'graph' | 'labels' | 'umap' | 'markers' | 'manifest' | 'h5ad';
+  | 'imputed'
+  | 'embedding'
+  | 'graph'
+  | 'labels'
+  | 'umap'
+  | 'markers'
+  | 'manifest'
+  | 'h5ad'
+  | 'bulk-proportions'
+  | 'bulk-profiles'
+  | 'bulk-weights';
 
 export interface ExportOptions {
   /** For 'imputed': genes x cells (default, like the reference) or cells x genes. */
@@ -209,6 +254,8 @@ export interface AnalysisResults {
 /** What a reload brings back: the dataset, the last run's parameters and its results. */
 export interface RestoredSession {
   readonly dataset: DatasetSummary;
+  /** The bulk matrix added to it, if any. */
+  readonly bulk: BulkSummary | null;
   readonly params: ScgnnParamsOverride | null;
   readonly results: RunResults | null;
 }
@@ -225,6 +272,14 @@ export interface EngineApi {
     options: { orientation: Orientation | 'auto' },
     onProgress?: (p: LoadProgress) => void,
   ): Promise<Result<DatasetSummary>>;
+  /**
+   * Add a bulk RNA-seq matrix (genes x samples, CSV/TSV, .gz too) to the loaded dataset: read, checked, its
+   * genes matched by name. Runs use it until it is removed or another dataset is loaded. A bad file (or too
+   * few genes in common) is a 'bad-bulk' error, and the bulk matrix added before, if any, stays.
+   */
+  loadBulk(file: InputFile): Promise<Result<BulkSummary>>;
+  /** Runs no longer use a bulk matrix. */
+  clearBulk(): Promise<void>;
   /** Re-interpret a delimited file's rows and columns (genes x cells vs cells x genes). */
   setOrientation(orientation: Orientation): Promise<Result<DatasetSummary>>;
   /** What preprocessing keeps with these parameters (no tensors involved). */
@@ -232,7 +287,7 @@ export interface EngineApi {
   /** The dataset currently loaded, if any. */
   currentDataset(): Promise<DatasetSummary | null>;
   /**
-   * Run the whole method on the loaded dataset. Progress, losses, iterations and per-iteration graph
+   * Run the whole method on the loaded dataset (with its bulk matrix, if one was added). Progress, losses, iterations and per-iteration graph
    * snapshots arrive through `onEvent`. Fails with 'cancelled' after `cancel()`, 'busy' while another run is
    * in progress. The previous results stay until this run finishes.
    */

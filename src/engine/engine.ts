@@ -22,9 +22,13 @@ import { withParams, type ScgnnParamsOverride } from '../core/pipeline/params.ts
 import { keptSizeProblem } from '../core/pipeline/session.ts';
 import { needsReprobe, selectBackend } from './backend.ts';
 
+import type { BulkGeneMatch, BulkMatrix } from '../core/bulk/types.ts';
+import { matchBulkInput } from '../core/pipeline/stages/bulk.ts';
+import { bulkInputError, loadBulkMatrix } from '../io/bulk-file.ts';
 import type {
   BackendInfo,
   BackendRequest,
+  BulkSummary,
   DatasetSummary,
   EngineApi,
   EngineError,
@@ -40,10 +44,44 @@ import { analyseRun, executeRun, exportRun, selectedCounts, type FinishedRun } f
 import { writeMarkersCsv } from '../io/writers/markers-csv.ts';
 import { memoryStore, type SessionStore } from './session-store.ts';
 
-/** What the session store keeps of the dataset: the files as dropped and the orientation in use. */
+/** What the session store keeps of the dataset: the files as dropped, the orientation in use, the bulk file. */
 interface StoredDataset {
   readonly files: InputFile[];
   readonly orientation: Orientation | 'auto';
+  readonly bulk?: InputFile;
+}
+
+/** A bulk matrix added to the loaded dataset. */
+interface AddedBulk {
+  readonly file: InputFile;
+  readonly matrix: BulkMatrix;
+  readonly summary: BulkSummary;
+}
+
+/**
+ * How a bulk matrix's genes meet the loaded dataset's (by id, or by symbol where that matches more). Only the
+ * least number of genes is checked here: the fraction is a run's check, on the genes preprocessing keeps.
+ */
+export function summarizeBulk(matrix: BulkMatrix, ds: LoadedDataset): BulkSummary {
+  const genes = {
+    ids: ds.matrix.geneIds,
+    ...(ds.matrix.geneSymbols ? { symbols: ds.matrix.geneSymbols } : {}),
+  };
+  let match: BulkGeneMatch;
+  try {
+    match = matchBulkInput(matrix, genes, withParams({ bulk: { minGeneFraction: 0 } })).match;
+  } catch (e) {
+    throw bulkInputError(e, matrix.name);
+  }
+  return {
+    fileName: matrix.name,
+    nSamples: matrix.sampleIds.length,
+    sampleIdsPreview: matrix.sampleIds.slice(0, PREVIEW),
+    nBulkGenes: matrix.geneIds.length,
+    nDatasetGenes: match.nScGenes,
+    matchedGenes: match.scIndex.length,
+    looseMatches: match.looseMatches,
+  };
 }
 
 const PREVIEW = 5;
@@ -52,6 +90,8 @@ const LABELS_SET_ASIDE = 'Labels set aside';
 
 function toEngineError(e: unknown): EngineError {
   if (isInputError(e)) return { code: e.code, message: e.message };
+  // Found only once the run has its clusters (e.g. no counts on the genes shared with the bulk matrix).
+  if (e instanceof Error && e.name === 'BulkInputError') return { code: 'bad-bulk', message: e.message };
   if (e instanceof RangeError) return { code: 'internal', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message: `Unexpected error: ${message}` };
@@ -125,6 +165,9 @@ export interface EngineOptions {
   readonly wasmThreads?: () => number;
 }
 
+/** A file as plain data (what IndexedDB keeps). */
+const plainFile = (f: InputFile): InputFile => ({ name: f.name, relativePath: f.relativePath, blob: f.blob });
+
 function fail<T>(code: EngineErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
 }
@@ -151,6 +194,7 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
     files: InputFile[];
     labelsFile: InputFile | null;
     loadSeconds: number;
+    bulk: AddedBulk | null;
   } | null = null;
   let backend: BackendInfo | null = null;
   let lastRun: FinishedRun | null = null;
@@ -184,8 +228,9 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
   const persistDataset = async (): Promise<void> => {
     if (!current) return;
     const stored: StoredDataset = {
-      files: current.files.map((f) => ({ name: f.name, relativePath: f.relativePath, blob: f.blob })),
+      files: current.files.map(plainFile),
       orientation: current.dataset.orientation?.chosen ?? 'auto',
+      ...(current.bulk ? { bulk: plainFile(current.bulk.file) } : {}),
     };
     await persist('dataset', stored);
   };
@@ -240,7 +285,7 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
         const labelsName = dataset.labels?.fileName;
         const labelsFile = labelsName ? (files.find((f) => f.name === labelsName) ?? null) : null;
         if (running) running.abort();
-        current = { dataset, files, labelsFile, loadSeconds };
+        current = { dataset, files, labelsFile, loadSeconds, bulk: null };
         await dropResults();
         await persistDataset();
         return { ok: true, value: summarizeDataset(dataset, loadSeconds) };
@@ -265,13 +310,35 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
         return { ok: true, value: summarizeDataset(ds, current.loadSeconds) };
       try {
         const flipped = await attachLabels(flipOrientation(ds), current.labelsFile);
-        current = { ...current, dataset: flipped };
+        // The genes are now the other axis: a bulk matrix added before no longer applies.
+        current = { ...current, dataset: flipped, bulk: null };
         await dropResults();
         await persistDataset();
         return { ok: true, value: summarizeDataset(flipped, current.loadSeconds) };
       } catch (e) {
         return { ok: false, error: toEngineError(e) };
       }
+    },
+
+    async loadBulk(file) {
+      if (!current) return fail('no-dataset', 'Load a count matrix before adding bulk RNA-seq.');
+      const loaded = current;
+      try {
+        const matrix = await loadBulkMatrix(file);
+        const summary = summarizeBulk(matrix, loaded.dataset);
+        if (current !== loaded) return fail('cancelled', 'The dataset changed while the bulk file was read.');
+        current = { ...loaded, bulk: { file, matrix, summary } };
+        await persistDataset();
+        return { ok: true, value: summary };
+      } catch (e) {
+        return { ok: false, error: toEngineError(e) };
+      }
+    },
+
+    async clearBulk() {
+      if (!current?.bulk) return;
+      current = { ...current, bulk: null };
+      await persistDataset();
     },
 
     async preflight(params: PreprocessParams): Promise<Result<PreprocessSummary>> {
@@ -306,7 +373,15 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
           onEvent?.({ type: 'stage-end', stage: 'preprocess', seconds: info.selectMs / 1000 });
           onEvent?.({ type: 'backend', info });
         }
-        const run = await executeRun(tf, dataset, request, info, onEvent ?? (() => {}), controller.signal);
+        const run = await executeRun(
+          tf,
+          dataset,
+          request,
+          info,
+          onEvent ?? (() => {}),
+          controller.signal,
+          current.bulk?.matrix ?? null,
+        );
         if (current?.dataset !== dataset) return fail('cancelled', 'The dataset changed during the run.');
         lastRun = run;
         const warnings = [await persist('params', request.params), await persist('results', run)].filter(
@@ -394,13 +469,20 @@ export function createEngine(tf: typeof tfc, options: EngineOptions = {}): Engin
       if (current) return null;
       const loaded = await api.loadFiles(saved.files, { orientation: saved.orientation });
       if (!loaded.ok) return loaded;
+      // A saved bulk file that can no longer be read is simply not restored.
+      const bulk = saved.bulk ? await api.loadBulk(saved.bulk) : null;
       let results: RunResults | null = null;
       if (run && run.summary.nCells > 0) {
         lastRun = run;
         results = publicResults(run);
         await persist('results', run);
       }
-      const value: RestoredSession = { dataset: loaded.value, params, results };
+      const value: RestoredSession = {
+        dataset: loaded.value,
+        bulk: bulk?.ok ? bulk.value : null,
+        params,
+        results,
+      };
       return { ok: true, value };
     },
 

@@ -27,12 +27,24 @@ import {
 import { findMarkers } from '../core/analysis/markers.ts';
 import {
   buildManifest,
+  BULK_OUTPUT_FILES,
   evaluateAgainstLabels,
   keptSizeProblem,
   OUTPUT_FILES,
   prepareInput,
   selectedLabels,
+  withBulk,
+  type PreparedInput,
 } from '../core/pipeline/session.ts';
+import type { BulkMatrix } from '../core/bulk/types.ts';
+import type { ScgnnParams } from '../core/pipeline/params.ts';
+import type { BulkInput, BulkResult } from '../core/pipeline/run-pipeline.ts';
+import { bulkInputError } from '../io/bulk-file.ts';
+import {
+  writeBulkProfilesCsv,
+  writeBulkProportionsCsv,
+  writeBulkWeightsCsv,
+} from '../io/writers/bulk-csv.ts';
 import { summarizePreprocessing } from '../core/preprocess/preprocess.ts';
 import { InputError } from '../io/errors.ts';
 import { createRng } from '../core/rng.ts';
@@ -50,6 +62,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type {
   AnalysisResults,
   BackendInfo,
+  BulkRunSummary,
   EdgeList,
   ExportedFile,
   ExportKind,
@@ -71,6 +84,8 @@ export interface FinishedRun extends RunResults {
   readonly imputed: BlobTiles | DenseMatrix;
   readonly graph: CellGraph;
   readonly manifest: RunManifest;
+  /** With a bulk matrix: the per-type profiles (clusters x genes) and the per-gene blending weights. */
+  readonly bulk?: { readonly profiles: Float64Array; readonly weights: Float64Array } | null;
 }
 
 /** Each undirected edge once (i < j). */
@@ -112,7 +127,10 @@ function runtime(): string {
   return typeof process !== 'undefined' ? `node ${process.version}` : 'unknown';
 }
 
-/** Run the method on `dataset`; throws CancelledError when `signal` aborts. */
+/**
+ * Run the method on `dataset` (with a bulk RNA-seq matrix, matched to the selected genes, when `bulk` is
+ * given); throws CancelledError when `signal` aborts.
+ */
 export async function executeRun(
   tf: typeof tfc,
   dataset: LoadedDataset,
@@ -120,6 +138,7 @@ export async function executeRun(
   backend: BackendInfo,
   onEvent: (e: RunEvent) => void,
   signal: AbortSignal,
+  bulk: BulkMatrix | null = null,
 ): Promise<FinishedRun> {
   const params = paramsForCompute(request.params, backend.computeClass);
   const problems = validateParams(params);
@@ -128,7 +147,7 @@ export async function executeRun(
   onEvent({ type: 'stage-start', stage: 'preprocess', label: 'Selecting cells and genes' });
   const tooFew = keptSizeProblem(summarizePreprocessing(dataset.matrix, params.preprocess), params);
   if (tooFew) throw new InputError('too-few-kept', dataset.name, tooFew);
-  const prepared = prepareInput(dataset, params);
+  const prepared = bulk ? preparedWithBulk(dataset, params, bulk) : prepareInput(dataset, params);
   const prepSeconds = (performance.now() - t0) / 1000;
   onEvent({ type: 'stage-end', stage: 'preprocess', seconds: prepSeconds });
   const { input } = prepared;
@@ -158,7 +177,12 @@ export async function executeRun(
     params,
     result,
     seconds,
-    outputs: { ...OUTPUT_FILES, umap: 'umap.csv', markers: 'markers.csv' },
+    outputs: {
+      ...OUTPUT_FILES,
+      umap: 'umap.csv',
+      markers: 'markers.csv',
+      ...(result.bulk ? BULK_OUTPUT_FILES : {}),
+    },
   });
   const truth = selectedLabels(dataset, prepared.selected);
   const summary: RunSummary = {
@@ -176,6 +200,7 @@ export async function executeRun(
     truth,
     finishedAt: manifest.createdAt,
     persistWarning: null,
+    bulk: input.bulk && result.bulk ? bulkRunSummary(input.bulk, result.bulk) : null,
   };
   return {
     summary,
@@ -186,6 +211,32 @@ export async function executeRun(
     imputed: await toBlobTiles(result.imputed),
     graph: result.graph,
     manifest,
+    bulk: result.bulk ? { profiles: result.bulk.deconvolution.profiles, weights: result.bulk.weights } : null,
+  };
+}
+
+/** The selected input with the bulk matrix matched to its genes; too few shared genes is a 'bad-bulk' error. */
+function preparedWithBulk(dataset: LoadedDataset, params: ScgnnParams, bulk: BulkMatrix): PreparedInput {
+  try {
+    return withBulk(prepareInput(dataset, params), dataset, bulk, params);
+  } catch (e) {
+    throw bulkInputError(e, bulk.name);
+  }
+}
+
+/** What the page shows of a run's bulk deconvolution. */
+function bulkRunSummary(input: BulkInput, result: BulkResult): BulkRunSummary {
+  const d = result.deconvolution;
+  return {
+    fileName: input.matrix.name,
+    sampleIds: [...d.sampleIds],
+    nClusters: d.nClusters,
+    proportions: Float64Array.from(d.proportions),
+    nGenes: input.match.nScGenes,
+    matchedGenes: input.match.scIndex.length,
+    looseMatches: input.match.looseMatches,
+    losses: { ...d.losses },
+    steps: { ...d.steps },
   };
 }
 
@@ -249,6 +300,9 @@ const EXPORT_NAMES: Record<ExportKind, string> = {
   ...OUTPUT_FILES,
   umap: 'umap.csv',
   markers: 'markers.csv',
+  'bulk-proportions': BULK_OUTPUT_FILES.bulkProportions,
+  'bulk-profiles': BULK_OUTPUT_FILES.bulkProfiles,
+  'bulk-weights': BULK_OUTPUT_FILES.bulkWeights,
 };
 
 /**
@@ -318,6 +372,17 @@ export async function exportRun(
       if (!writeMarkers) throw new RangeError('Marker genes are not available.');
       await writeMarkers(sink);
       break;
+    case 'bulk-proportions':
+    case 'bulk-profiles':
+    case 'bulk-weights': {
+      const b = run.summary.bulk;
+      if (!b || !run.bulk) throw new RangeError('This run was not given a bulk RNA-seq matrix.');
+      if (kind === 'bulk-proportions') await writeBulkProportionsCsv(sink, b);
+      else if (kind === 'bulk-profiles')
+        await writeBulkProfilesCsv(sink, run.bulk.profiles, b.nClusters, run.geneIds);
+      else await writeBulkWeightsCsv(sink, run.bulk.weights, run.geneIds);
+      break;
+    }
   }
   return { name, blob: sink.blob() };
 }

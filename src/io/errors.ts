@@ -21,6 +21,7 @@ export type InputErrorCode =
   | 'too-few-kept'
   | 'not-counts'
   | 'bad-labels'
+  | 'bad-bulk'
   | 'corrupt-file'
   | 'cancelled';
 

@@ -9,7 +9,7 @@ import { validatePreprocessParams, type PreprocessParams } from '../../core/prep
 import type { InputFile } from '../../io/input-file.ts';
 import type { LoadProgress } from '../../io/load-types.ts';
 import { getEngine, onEngineFailure, proxyCallback } from '../shared/engine-client.ts';
-import { patchState, useAppStore } from '../store.ts';
+import { patchState, useAppStore, type AppState } from '../store.ts';
 import { errorMessage } from '../shared/error-message.ts';
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
@@ -84,7 +84,8 @@ export async function loadInputFiles(files: InputFile[]): Promise<void> {
       await reportFailure(result.error);
       return;
     }
-    patchState({ loading: null, dataset: result.value, loadError: null });
+    // A new dataset starts without bulk RNA-seq (the engine dropped it too).
+    patchState({ loading: null, dataset: result.value, loadError: null, bulk: { status: 'none' } });
     await runPreflight();
   } catch (e) {
     over = true;
@@ -128,13 +129,47 @@ export async function setOrientation(orientation: Orientation): Promise<void> {
       await reportFailure(result.error, 'The orientation could not be changed');
       return;
     }
-    patchState({ loading: null, dataset: result.value, loadError: null });
+    // The genes are now the other axis: the engine dropped the bulk matrix.
+    patchState({ loading: null, dataset: result.value, loadError: null, bulk: { status: 'none' } });
     await runPreflight();
   } catch (e) {
     await reportFailure(
       `Changing the orientation failed unexpectedly: ${errorMessage(e)}`,
       'The orientation could not be changed',
     );
+  }
+}
+
+/**
+ * Add a bulk RNA-seq matrix beside the loaded count matrix: read and matched in the worker, the overlap (or
+ * what is wrong with the file) shown on the page. A file that cannot be used leaves the one added before.
+ */
+export async function addBulkFile(file: InputFile): Promise<void> {
+  const state = useAppStore.getState();
+  if (!state.dataset || state.bulk.status === 'reading') return;
+  const previous = state.bulk.status === 'added' ? state.bulk.summary : null;
+  const dataset = state.dataset;
+  patchState({ bulk: { status: 'reading', fileName: file.name } });
+  let next: AppState['bulk'];
+  try {
+    const result = await getEngine().loadBulk(file);
+    next = result.ok
+      ? { status: 'added', summary: result.value }
+      : { status: 'failed', message: result.error.message, previous };
+  } catch (e) {
+    next = { status: 'failed', message: `Reading the bulk file failed: ${errorMessage(e)}`, previous };
+  }
+  // A dataset loaded meanwhile has its own (no) bulk matrix.
+  if (useAppStore.getState().dataset === dataset) patchState({ bulk: next });
+}
+
+/** Runs no longer use the bulk matrix. */
+export async function removeBulk(): Promise<void> {
+  patchState({ bulk: { status: 'none' } });
+  try {
+    await getEngine().clearBulk();
+  } catch {
+    // The worker is gone: a new one starts without a bulk matrix anyway.
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Downloads of every output of the finished run. The engine writes each file in chunks into a Blob, so the
- * imputed matrix of 100,000 cells is never one string; the page only receives the finished Blob. The `.h5ad`
+ * imputed matrix of 100,000 cells is never one string; the page only receives the finished Blob. A run with
+ * bulk RNA-seq adds its proportions, profiles and blending weights. The `.h5ad`
  * (everything in one AnnData file) is written by the engine with h5wasm; its X is the imputed matrix or the
  * raw counts, as chosen here.
  */
@@ -8,6 +9,25 @@ import { useState } from 'react';
 import type { ExportKind, ExportOptions } from '../../engine/contract.ts';
 import { downloadExport } from '../run/run-actions.ts';
 import { useAppStore } from '../store.ts';
+
+/** The downloads a run with bulk RNA-seq adds. */
+const BULK_FILES: { kind: ExportKind; label: string; what: string }[] = [
+  {
+    kind: 'bulk-proportions',
+    label: 'Bulk proportions',
+    what: 'bulk_proportions.csv: sample,cluster,proportion (each sample sums to 1)',
+  },
+  {
+    kind: 'bulk-profiles',
+    label: 'Bulk cell-type profiles',
+    what: 'bulk_profiles.csv: genes x clusters, each cluster’s profile after the deconvolution',
+  },
+  {
+    kind: 'bulk-weights',
+    label: 'Blending weights',
+    what: 'bulk_weights.csv: per gene, the weight of the single-cell estimate in the imputation',
+  },
+];
 
 const FILES: { kind: ExportKind; label: string; what: string }[] = [
   { kind: 'imputed', label: 'Imputed matrix', what: 'imputed.csv: log1p scale, with cell and gene names' },
@@ -70,7 +90,7 @@ export function ExportPanel() {
         </select>
       </div>
       <ul className="exports">
-        {FILES.map((f) => (
+        {[...FILES, ...(results.summary.bulk ? BULK_FILES : [])].map((f) => (
           <li key={f.kind}>
             <button
               type="button"

@@ -1,10 +1,12 @@
 /**
- * The finished run: summary and (with uploaded labels) ARI/NMI as evaluation only, the imputation heatmap,
+ * The finished run: summary and (with uploaded labels) ARI/NMI as evaluation only, with bulk RNA-seq the
+ * estimated cell-type proportions of each bulk sample, the imputation heatmap,
  * marker genes per cluster (input and imputed values), and a Sankey diagram between the clusterings of two
  * iterations or against the uploaded labels. Markers and heatmap are computed in the worker on request.
  */
 import { useMemo, useState } from 'react';
 import { sankeyFlows } from '../../core/analysis/sankey.ts';
+import { BulkProportionsChart } from './BulkProportionsChart.tsx';
 import { HeatmapView } from './HeatmapView.tsx';
 import { MarkersTable } from './MarkersTable.tsx';
 import { SankeyView } from './SankeyView.tsx';
@@ -89,6 +91,20 @@ export function ResultsPanel() {
           </div>
         ) : null}
       </dl>
+
+      {s.bulk ? (
+        <>
+          <h3>Bulk RNA-seq: cell-type proportions</h3>
+          <p data-testid="bulk-run-overlap">
+            {s.bulk.fileName}: {s.bulk.matchedGenes.toLocaleString('en-US')} of the run&apos;s{' '}
+            {s.bulk.nGenes.toLocaleString('en-US')} genes matched
+            {s.bulk.looseMatches ? ` (${s.bulk.looseMatches.toLocaleString('en-US')} loosely)` : ''},{' '}
+            {s.bulk.sampleIds.length} sample{s.bulk.sampleIds.length === 1 ? '' : 's'}. The imputed matrix is
+            the single-cell estimate blended gene by gene with its bulk-corrected version.
+          </p>
+          <BulkProportionsChart bulk={s.bulk} />
+        </>
+      ) : null}
 
       <h3>Imputation heatmap</h3>
       {analysis.status === 'running' || analysis.status === 'idle' ? (

@@ -1,6 +1,6 @@
 /**
  * Live progress of a run: the stage list with a bar and time estimate per stage, each autoencoder's loss
- * curve, the convergence chart (clusters, agreement with the previous iteration, graph change per
+ * curve, with bulk RNA-seq the deconvolution's optimisation curves, the convergence chart (clusters, agreement with the previous iteration, graph change per
  * iteration), and the current cluster sizes.
  */
 import { useEffect, useState } from 'react';
@@ -46,6 +46,8 @@ function useClock(active: boolean): number {
 }
 
 const MODEL_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+/** The bulk deconvolution's optimisations: proportions, profiles, gene-wise scale. */
+const BULK_COLORS = ['#009e73', '#cc79a7', '#e69f00'];
 
 function lossSeries(losses: LossCurve[]) {
   // One line per kind of model; the cluster autoencoders share a colour family by cluster.
@@ -65,8 +67,10 @@ export function ProgressPanel() {
   const its = run.iterations;
   const lastSizes = its.at(-1)?.clusterSizes ?? [];
   const total = lastSizes.reduce((a, b) => a + b, 0);
-  const main = run.losses.filter((c) => !c.model.startsWith('cluster-ae'));
+  const isBulk = (c: LossCurve) => c.model.startsWith('bulk');
+  const main = run.losses.filter((c) => !c.model.startsWith('cluster-ae') && !isBulk(c));
   const clusterAes = run.losses.filter((c) => c.model.startsWith('cluster-ae'));
+  const bulk = run.losses.filter(isBulk);
   return (
     <section className="panel" aria-labelledby="progress-title">
       <h2 id="progress-title">Progress</h2>
@@ -99,6 +103,26 @@ export function ProgressPanel() {
             log
             summary={`${clusterAes.length} cluster autoencoders trained`}
           />
+        ) : null}
+        {bulk.length ? (
+          <div data-testid="bulk-losses">
+            <LineChart
+              title="Bulk deconvolution"
+              series={bulk.map((c, i) => ({
+                name: c.model,
+                values: c.losses,
+                color: BULK_COLORS[i % BULK_COLORS.length]!,
+              }))}
+              xLabel="loss reading (each deconvolution in order)"
+              yLabel="loss"
+              log
+              summary={bulk
+                .map(
+                  (c) => `${c.model}: ${c.losses.length} steps, last loss ${c.losses.at(-1)?.toPrecision(4)}`,
+                )
+                .join('; ')}
+            />
+          </div>
         ) : null}
         <div data-testid="convergence">
           <LineChart

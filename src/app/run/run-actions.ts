@@ -288,8 +288,12 @@ export async function restoreSession(options: { keepRun?: boolean } = {}): Promi
     patchState({ runNotice: `The saved dataset could not be reloaded: ${restored.error.message}` });
     return;
   }
-  const { dataset, params, results } = restored.value;
-  const patch: { -readonly [K in keyof AppState]?: AppState[K] } = { dataset, loadError: null };
+  const { dataset, bulk, params, results } = restored.value;
+  const patch: { -readonly [K in keyof AppState]?: AppState[K] } = {
+    dataset,
+    loadError: null,
+    bulk: bulk ? { status: 'added', summary: bulk } : { status: 'none' },
+  };
   if (params?.preprocess) patch.params = { ...useAppStore.getState().params, ...params.preprocess };
   if (params?.seed !== undefined) patch.settings = { ...useAppStore.getState().settings, seed: params.seed };
   if (results && !options.keepRun) {
@@ -318,6 +322,7 @@ export async function forgetSession(): Promise<void> {
   } finally {
     patchState({
       dataset: null,
+      bulk: { status: 'none' },
       preflight: null,
       preflightError: null,
       run: idleRun,

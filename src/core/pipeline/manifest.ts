@@ -39,6 +39,33 @@ export interface RunManifest {
   };
   readonly seconds: Partial<Record<StageName | 'load' | 'total', number>>;
   readonly outputs: Record<string, string>;
+  /** Present when the run was given a bulk RNA-seq matrix (scGNN 2.0's deconvolution and blending). */
+  readonly bulk?: BulkManifest;
+}
+
+/** The bulk matrix a run used, how its genes matched, and how the final deconvolution's optimisers ended. */
+export interface BulkManifest {
+  /** The bulk file's name. */
+  readonly file: string;
+  readonly samples: number;
+  readonly sampleIds: readonly string[];
+  /** Genes in the bulk file, genes of the run, and genes found in both (by name). */
+  readonly bulkGenes: number;
+  readonly genes: number;
+  readonly matchedGenes: number;
+  /** Matches found only after ignoring case or an Ensembl version suffix. */
+  readonly looseMatches: number;
+  /** Whether each continuing EM iteration fed back the blended matrix (params.bulk.feedback). */
+  readonly feedback: boolean;
+  /** The deconvolution with the final clusters: each optimisation's last loss and its steps. */
+  readonly finalLosses: {
+    readonly proportions: number;
+    readonly profiles: number;
+    readonly geneScale: number;
+  };
+  readonly steps: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
+  /** Mean of the per-gene weights of the single-cell estimate in the blended imputation. */
+  readonly meanSingleCellWeight: number;
 }
 
 export function clusterSizes(labels: Int32Array, nClusters: number): number[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bulkDefaults } from '../bulk/defaults.ts';
 import { scgnnDefaults, validateParams, withParams } from './params.ts';
 import { presets } from './presets.ts';
 
@@ -56,5 +57,35 @@ describe('validateParams', () => {
     expect(problems).toContain('graph.weights must be one of binary, inverse-distance (got "gaussian")');
     expect(problems).toContain('clusterAe.observedWeight must be non-negative');
     expect(problems).toHaveLength(13);
+  });
+
+  it('has the bulk defaults and checks the bulk numbers', () => {
+    expect(scgnnDefaults.bulk).toEqual(bulkDefaults);
+    expect(validateParams(withParams({ bulk: { feedback: false, minGenes: 10 } }))).toEqual([]);
+    const bad = withParams({
+      bulk: {
+        minGenes: 0,
+        minGeneFraction: 1.5,
+        proportions: { learningRate: 0, maxSteps: 2.5, priorWeight: -1 },
+        profiles: { tolerance: -1, regularisation: -0.1 },
+        geneScale: { maxSteps: -1 },
+        feedback: 'yes',
+        blendSampleCells: 0,
+      },
+    } as never);
+    expect(validateParams(bad).sort()).toEqual(
+      [
+        'bulk.minGenes must be a positive integer (got 0)',
+        'bulk.minGeneFraction must be in [0, 1] (got 1.5)',
+        'bulk.proportions.learningRate must be positive (got 0)',
+        'bulk.proportions.maxSteps must be a non-negative integer (got 2.5)',
+        'bulk.proportions.priorWeight must be non-negative (got -1)',
+        'bulk.profiles.tolerance must be non-negative (got -1)',
+        'bulk.profiles.regularisation must be non-negative (got -0.1)',
+        'bulk.geneScale.maxSteps must be a non-negative integer (got -1)',
+        'bulk.feedback must be true or false (got "yes")',
+        'bulk.blendSampleCells must be a positive integer (got 0)',
+      ].sort(),
+    );
   });
 });

@@ -3,6 +3,8 @@
  * the reference tools (reference note §1, §2.5) except where listed at `scgnnDefaults`; each measured
  * deviation has a file in docs/decisions/.
  */
+import { bulkDefaults } from '../bulk/defaults.ts';
+import type { BulkParams } from '../bulk/types.ts';
 import type { ClusterParams } from '../cluster/cluster.ts';
 import { deepMerge, type DeepPartial } from '../deep-merge.ts';
 import { clusterDefaults } from '../cluster/cluster.ts';
@@ -101,6 +103,12 @@ export interface ScgnnParams {
     /** Weight of the cell-type regulariser: per-cell error weighted by cluster size (reference 0.1). */
     readonly celltypeWeight: number;
   };
+  /**
+   * Bulk RNA-seq integration (scGNN 2.0, reference note §2.4): used only when the run is given a bulk matrix
+   * (ScgnnInput.bulk); the deconvolution's optimisers, the gene-overlap check and the feedback into the EM
+   * iterations.
+   */
+  readonly bulk: BulkParams;
 }
 
 /**
@@ -165,6 +173,7 @@ export const scgnnDefaults: ScgnnParams = {
     graphWeight: 0.3,
     celltypeWeight: 0.1,
   },
+  bulk: bulkDefaults,
 };
 
 export type ScgnnParamsOverride = DeepPartial<ScgnnParams>;
@@ -228,10 +237,39 @@ export function validateParams(p: ScgnnParams): string[] {
   if (!(p.cluster.resolutionMax > 0)) problems.push('cluster.resolutionMax must be positive');
   oneOf(p.impute.mode, ['zero-inflated', 'graph', 'scgnn1', 'closed-loop'], 'impute.mode');
   problems.push(...validateZeroInflatedParams(p.impute.zeroInflated));
+  problems.push(...validateBulkParams(p.bulk));
   const { resolution } = p.cluster;
   if (!(resolution === 'auto' || (typeof resolution === 'number' && resolution > 0)))
     problems.push(
       `cluster.resolution must be 'auto' or a positive number (got ${JSON.stringify(resolution)})`,
     );
+  return problems;
+}
+
+/** Problems with the bulk-integration parameters (empty when valid). */
+export function validateBulkParams(b: BulkParams): string[] {
+  const problems: string[] = [];
+  if (!(Number.isInteger(b.minGenes) && b.minGenes > 0))
+    problems.push(`bulk.minGenes must be a positive integer (got ${b.minGenes})`);
+  if (!(b.minGeneFraction >= 0 && b.minGeneFraction <= 1))
+    problems.push(`bulk.minGeneFraction must be in [0, 1] (got ${b.minGeneFraction})`);
+  for (const [name, o] of [
+    ['bulk.proportions', b.proportions],
+    ['bulk.profiles', b.profiles],
+    ['bulk.geneScale', b.geneScale],
+  ] as const) {
+    if (!(o.learningRate > 0)) problems.push(`${name}.learningRate must be positive (got ${o.learningRate})`);
+    if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 0))
+      problems.push(`${name}.maxSteps must be a non-negative integer (got ${o.maxSteps})`);
+    if (!(o.tolerance >= 0)) problems.push(`${name}.tolerance must be non-negative (got ${o.tolerance})`);
+  }
+  if (!(b.proportions.priorWeight >= 0))
+    problems.push(`bulk.proportions.priorWeight must be non-negative (got ${b.proportions.priorWeight})`);
+  if (!(b.profiles.regularisation >= 0))
+    problems.push(`bulk.profiles.regularisation must be non-negative (got ${b.profiles.regularisation})`);
+  if (typeof b.feedback !== 'boolean')
+    problems.push(`bulk.feedback must be true or false (got ${JSON.stringify(b.feedback)})`);
+  if (!(Number.isInteger(b.blendSampleCells) && b.blendSampleCells > 0))
+    problems.push(`bulk.blendSampleCells must be a positive integer (got ${b.blendSampleCells})`);
   return problems;
 }

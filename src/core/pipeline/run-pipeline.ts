@@ -13,6 +13,9 @@
  *     one autoencoder per cluster on recon           recon' (each cell by its own cluster's model)
  *     feature AE further trained on recon'           new z, recon
  *   imputation on the final cell graph + kNN of X    each entry: zero-inflated NB posterior, neighbourhood prior
+ *   [bulk RNA-seq given: deconvolution, blending]    scGNN 2.0: the cluster AEs' output of each iteration that
+ *                                                    continues, then the imputation, blended gene by gene with
+ *                                                    their bulk-corrected versions (stages/bulk.ts)
  *
  * The last iteration stops after clustering (no cluster AEs). Other imputation modes: 'graph' (each zero: the
  * gene's level among detecting neighbours, observed kept), 'scgnn1', the
@@ -32,12 +35,14 @@ import type { StageContext, StageName } from './context.ts';
 import { validateParams, type ScgnnParams } from './params.ts';
 import { createRunContext, type RunOptions, type TrainingRecord } from './run-context.ts';
 import { featureAutoencoder, newFeatureAutoencoder } from './stages/feature-ae.ts';
+import { bulkImputation, type BulkModel, type BulkResult } from './stages/bulk.ts';
 import { imputedRows } from './stages/impute.ts';
 import { ltmgStates, modelInput, type ScgnnInput } from './stages/input.ts';
 import { emIterations, type IterationRecord } from './stages/iteration.ts';
 
 export type { RunOptions, TrainingRecord } from './run-context.ts';
-export type { ScgnnInput } from './stages/input.ts';
+export type { BulkInput, ScgnnInput } from './stages/input.ts';
+export type { BulkResult } from './stages/bulk.ts';
 export type { IterationRecord, IterationSnapshot } from './stages/iteration.ts';
 export { imputationCellWeights } from './stages/impute.ts';
 
@@ -62,6 +67,11 @@ export interface ScgnnResult {
   readonly training: TrainingRecord[];
   /** Seconds per stage (summed over iterations). */
   readonly stageSeconds: Partial<Record<StageName, number>>;
+  /**
+   * With a bulk matrix (ScgnnInput.bulk): its deconvolution with the final clusters (proportions per sample,
+   * per-type profiles), the per-gene blending weights and the gene match. `imputed` is then the blended one.
+   */
+  readonly bulk?: BulkResult;
 }
 
 export async function runScgnn(
@@ -79,15 +89,31 @@ export async function runScgnn(
   const ae = newFeatureAutoencoder(x.cols, params, run);
   const initial = await snapshot(ae);
   try {
+    const bulkModel: BulkModel | undefined = input.bulk
+      ? { raw: input.raw, scale, x, bulk: input.bulk }
+      : undefined;
     const pretrained = await featureAutoencoder({ ae, x, ltmg }, params, run);
-    const em = await emIterations({ model: { ae, x }, start: pretrained }, params, run);
+    const em = await emIterations(
+      { model: { ae, x, ...(bulkModel ? { bulk: bulkModel } : {}) }, start: pretrained },
+      params,
+      run,
+    );
     const { graph, labels } = em;
-    const imputed = await imputedRows(
+    const scImputed = await imputedRows(
       { ae, initial, x: model.sparse(), scale, recon: reconRows(ae, x, outer.tf), graph, labels },
       params,
       run,
     );
+    const blended = bulkModel
+      ? await bulkImputation(
+          { model: bulkModel, imputed: scImputed, labels, nClusters: em.nClusters, geneIds: input.geneIds },
+          params,
+          run,
+        )
+      : null;
+    const imputed = blended ? blended.imputed : scImputed;
     return {
+      ...(blended ? { bulk: blended.bulk } : {}),
       ltmg,
       featureEmbedding: em.z,
       embedding: em.embedding,

@@ -11,9 +11,11 @@ import type { CsrMatrix } from '../matrix/csr.ts';
 import { preprocess, type Preprocessed, type PreprocessSummary } from '../preprocess/preprocess.ts';
 import { createRng } from '../rng.ts';
 import type { StageName } from './context.ts';
-import { clusterSizes, type RunManifest } from './manifest.ts';
+import { clusterSizes, type BulkManifest, type RunManifest } from './manifest.ts';
 import type { ScgnnParams } from './params.ts';
-import type { ScgnnInput, ScgnnResult } from './run-pipeline.ts';
+import type { BulkInput, BulkResult, ScgnnInput, ScgnnResult } from './run-pipeline.ts';
+import { matchBulkInput } from './stages/bulk.ts';
+import type { BulkMatrix } from '../bulk/types.ts';
 
 /** File names of a run's outputs, the same in the CLI's output folder and the browser's downloads. */
 export const OUTPUT_FILES = {
@@ -24,6 +26,64 @@ export const OUTPUT_FILES = {
   manifest: 'manifest.json',
   h5ad: 'results.h5ad',
 } as const;
+
+/** The outputs a run with a bulk matrix adds (CLI and browser alike). */
+export const BULK_OUTPUT_FILES = {
+  bulkProportions: 'bulk_proportions.csv',
+  bulkProfiles: 'bulk_profiles.csv',
+  bulkWeights: 'bulk_weights.csv',
+} as const;
+
+/**
+ * A prepared input with a bulk matrix matched to its selected genes (by gene id, or by symbol where the
+ * dataset has symbols and they match more). Throws BulkInputError when too few genes match.
+ */
+export function withBulk(
+  prepared: PreparedInput,
+  ds: LoadedDataset,
+  matrix: BulkMatrix,
+  params: ScgnnParams,
+): PreparedInput {
+  const symbols = ds.matrix.geneSymbols;
+  const genes = {
+    ids: prepared.input.geneIds,
+    ...(symbols ? { symbols: Array.from(prepared.selected.geneIndex, (g) => symbols[g]) } : {}),
+  };
+  return { ...prepared, input: { ...prepared.input, bulk: matchBulkInput(matrix, genes, params) } };
+}
+
+/** "1,834 of 2,000 genes matched (12 loosely), 10 samples": a bulk input's overlap in words. */
+export function bulkOverlapText(bulk: BulkInput): string {
+  const { match, matrix } = bulk;
+  const n = matrix.sampleIds.length;
+  const loose = match.looseMatches ? ` (${fmtInt(match.looseMatches)} loosely)` : '';
+  return (
+    `${fmtInt(match.scIndex.length)} of ${fmtInt(match.nScGenes)} genes matched${loose}, ` +
+    `${fmtInt(n)} sample${n === 1 ? '' : 's'}`
+  );
+}
+
+const fmtInt = (n: number): string => n.toLocaleString('en-US');
+
+/** The manifest's bulk section, from the run's bulk input and result. */
+export function bulkManifest(bulk: BulkInput, result: BulkResult, params: ScgnnParams): BulkManifest {
+  const d = result.deconvolution;
+  let sum = 0;
+  for (const w of result.weights) sum += w;
+  return {
+    file: bulk.matrix.name,
+    samples: bulk.matrix.sampleIds.length,
+    sampleIds: [...bulk.matrix.sampleIds],
+    bulkGenes: bulk.match.nBulkGenes,
+    genes: bulk.match.nScGenes,
+    matchedGenes: bulk.match.scIndex.length,
+    looseMatches: bulk.match.looseMatches,
+    feedback: params.bulk.feedback,
+    finalLosses: { ...d.losses },
+    steps: { ...d.steps },
+    meanSingleCellWeight: result.weights.length ? sum / result.weights.length : 1,
+  };
+}
 
 export interface PreparedInput {
   readonly selected: Preprocessed;
@@ -177,7 +237,7 @@ export interface ManifestInput {
   readonly dataset: LoadedDataset;
   readonly prepared: PreparedInput;
   readonly params: ScgnnParams;
-  readonly result: Pick<ScgnnResult, 'nClusters' | 'history' | 'converged' | 'labels' | 'training'>;
+  readonly result: Pick<ScgnnResult, 'nClusters' | 'history' | 'converged' | 'labels' | 'training' | 'bulk'>;
   readonly seconds: Partial<Record<StageName | 'load' | 'total', number>>;
   readonly outputs: Record<string, string>;
   readonly dropoutRate?: number;
@@ -216,5 +276,8 @@ export function buildManifest(m: ManifestInput): RunManifest {
     },
     seconds: m.seconds,
     outputs: m.outputs,
+    ...(prepared.input.bulk && result.bulk
+      ? { bulk: bulkManifest(prepared.input.bulk, result.bulk, m.params) }
+      : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** The model input (log1p of the selected counts, optionally library-size scaled) and its LTMG states. */
+import type { BulkGeneMatch, BulkMatrix } from '../../bulk/types.ts';
 import { runLtmg, type LtmgOutput } from '../../ltmg/ltmg.ts';
 import type { CsrMatrix } from '../../matrix/csr.ts';
 import type { DenseMatrix } from '../../matrix/dense.ts';
@@ -7,11 +8,19 @@ import { librarySizeFactors, log1pCsr, log1pDense } from '../../preprocess/norma
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
 
+/** A bulk matrix and where its genes are among the run's genes (stages/bulk.ts `matchBulkInput`). */
+export interface BulkInput {
+  readonly matrix: BulkMatrix;
+  readonly match: BulkGeneMatch;
+}
+
 /** The selected raw counts (cells x genes) the method runs on, with their ids. */
 export interface ScgnnInput {
   readonly raw: CsrMatrix;
   readonly cellIds: readonly string[];
   readonly geneIds: readonly string[];
+  /** Bulk RNA-seq of the same tissue (optional; scGNN 2.0's deconvolution and blending, stages/bulk.ts). */
+  readonly bulk?: BulkInput;
 }
 
 export interface ModelInput {

@@ -1,7 +1,8 @@
 /**
  * The EM iterations: the kNN cell graph of z, the graph autoencoder's embedding, the clustering, the
- * label-free stopping rule, and (unless it stops) the cluster autoencoders and the feature AE's further
- * training, which give the next iteration's z.
+ * label-free stopping rule, and (unless it stops) the cluster autoencoders, with a bulk matrix the blending
+ * of their output with its bulk-corrected version (stages/bulk.ts), and the feature AE's further training,
+ * which give the next iteration's z.
  */
 import {
   clusterCells,
@@ -21,6 +22,7 @@ import { runGraphAe } from '../../nn/graph-ae.ts';
 import type { StageContext } from '../context.ts';
 import type { ScgnnParams } from '../params.ts';
 import type { RunContext } from '../run-context.ts';
+import { bulkFeedback, type BulkModel } from './bulk.ts';
 import { clusterAutoencoders, retrainFeatureAutoencoder, type Embedded } from './feature-ae.ts';
 
 export interface IterationRecord {
@@ -66,6 +68,8 @@ export interface EmModel {
   readonly ae: Autoencoder;
   /** X, read a batch at a time. */
   readonly x: MatrixRows;
+  /** With a bulk matrix: what its deconvolution reads (the cluster AEs' output is then blended, stages/bulk.ts). */
+  readonly bulk?: BulkModel;
 }
 
 /** Neighbours per cell of the cell graph of `nCells` cells (`graph.kRule`: fixed k, or a fraction of N). */
@@ -219,8 +223,16 @@ export async function oneIteration(
       run,
     );
     try {
+      // With bulk RNA-seq, scGNN 2.0 feeds back the cluster AEs' output blended with its bulk-corrected version.
+      const target = model.bulk
+        ? await bulkFeedback(
+            { model: model.bulk, target: targets.target, labels, nClusters, iteration },
+            params,
+            run,
+          )
+        : targets.target;
       const next = await retrainFeatureAutoencoder(
-        { ae: model.ae, x: model.x, target: targets.target, iteration },
+        { ae: model.ae, x: model.x, target, iteration },
         params,
         run,
       );
