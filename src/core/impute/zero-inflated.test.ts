@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { symmetricGraph } from '../graph/cell-graph.ts';
 import { denseMatrix } from '../matrix/dense.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import { createContext } from '../pipeline/context.ts';
+import { createRng } from '../rng.ts';
 import {
+  imputeZeroInflated,
   imputeZeroInflatedOnGraph,
   validateZeroInflatedParams,
   zeroInflatedDefaults,
+  zeroInflatedImputer,
 } from './zero-inflated.ts';
 
 const ln1p = (c: number): number => Math.log1p(c);
@@ -128,5 +133,43 @@ describe('imputeZeroInflatedOnGraph', () => {
     expect(() => imputeZeroInflatedOnGraph({ x, scale: new Float64Array(2), graph: complete(3) })).toThrow(
       RangeError,
     );
+  });
+});
+
+describe('imputeZeroInflated (the pipeline entry)', () => {
+  it('reports the fit’s progress as it goes, checks for cancel between blocks, and fits as the sync imputer', async () => {
+    // 5,000 cells (3 blocks of 2,048 per sweep), 2 genes, a ring graph; counts with zeros.
+    const n = 5000;
+    const counts: number[] = [];
+    for (let i = 0; i < n; i++) counts.push(i % 3 === 0 ? 0 : (i % 7) + 1, i % 5 === 0 ? 0 : (i % 4) + 2);
+    const x = logCounts(n, 2, counts);
+    const from = Array.from({ length: n }, (_, i) => i);
+    const to = from.map((i) => (i + 1) % n);
+    const graph = symmetricGraph(n, from, to, new Float32Array(n).fill(1));
+    const fractions: number[] = [];
+    let checkpoints = 0;
+    const ctx = {
+      ...createContext(tf, createRng(1)),
+      progress: (f: number) => void fractions.push(f),
+      checkpoint: async () => void checkpoints++,
+    };
+    const params = { ...zeroInflatedDefaults, graph: 'cell' as const };
+    const imputer = await imputeZeroInflated({ x, graph }, params, {}, ctx);
+    const sync = zeroInflatedImputer({ x, graph }, params);
+    // (iterations + 1) passes x 2 sweeps x 2 reports (at cells 2,048 and 4,096) + the final 1.
+    const sweeps = 2 * (params.iterations + 1);
+    expect(fractions.length).toBe(sweeps * 2 + 1);
+    expect(fractions.at(-1)).toBe(1);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThan(fractions[i - 1]!);
+    expect(fractions[0]).toBeCloseTo(2048 / (sweeps * n), 10);
+    expect(checkpoints).toBe(sweeps * 2 + 1);
+    expect(imputer.pi).toBe(sync.pi);
+    const a = new Float32Array(2);
+    const b = new Float32Array(2);
+    for (const i of [0, 1, 2047, 2048, 4999]) {
+      imputer.row(i, a);
+      sync.row(i, b);
+      expect([...a]).toEqual([...b]);
+    }
   });
 });

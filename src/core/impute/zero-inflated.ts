@@ -139,6 +139,25 @@ export function zeroInflatedImputer(
   params: Partial<ZeroInflatedParams> = {},
   graphParams: Partial<ImputeParams> = {},
 ): ZeroInflatedImputer {
+  const fit = zeroInflatedFit(input, params, graphParams);
+  for (;;) {
+    const step = fit.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Cells between two reports of `zeroInflatedFit` (at 100,000 cells the fit's passes take about a minute). */
+const FIT_BLOCK_CELLS = 2048;
+
+/**
+ * `zeroInflatedImputer` as a generator: it yields the fraction of the fit's passes done every FIT_BLOCK_CELLS
+ * cells, so a caller can report progress and yield to the event loop (cancel), and returns the imputer.
+ */
+export function* zeroInflatedFit(
+  input: ZeroInflatedInput,
+  params: Partial<ZeroInflatedParams> = {},
+  graphParams: Partial<ImputeParams> = {},
+): Generator<number, ZeroInflatedImputer, void> {
   const p: ZeroInflatedParams = { ...zeroInflatedDefaults, ...params };
   const problems = validateZeroInflatedParams(p);
   if (problems.length) throw new RangeError(problems.join('; '));
@@ -195,11 +214,16 @@ export function zeroInflatedImputer(
   let last: PassState | null = null;
   const num = new Float64Array(g);
   const den = new Float64Array(g);
+  // Each pass reads every cell twice (shape, then π).
+  const sweeps = 2 * (p.iterations + 1);
+  let sweep = 0;
+  const done = (i: number): number => (sweep * n + i) / (sweeps * n);
   for (let pass = 0; pass <= p.iterations; pass++) {
     const lift = 1 / (1 - pi);
     num.fill(0);
     den.fill(0);
     for (let i = 0; i < n; i++) {
+      if (i > 0 && i % FIT_BLOCK_CELLS === 0) yield done(i);
       load(i);
       for (let k = 0; k < g; k++) {
         const m = mu0[k]! * lift;
@@ -208,6 +232,7 @@ export function zeroInflatedImputer(
         den[k]! += w * m * m;
       }
     }
+    sweep++;
     const shape = new Float64Array(g);
     for (let k = 0; k < g; k++) {
       const inv = den[k]! > 0 ? num[k]! / den[k]! : 0;
@@ -217,6 +242,7 @@ export function zeroInflatedImputer(
     let expected = 0;
     let entries = 0;
     for (let i = 0; i < n; i++) {
+      if (i > 0 && i % FIT_BLOCK_CELLS === 0) yield done(i);
       load(i);
       for (let k = 0; k < g; k++) {
         const m = mu0[k]! * lift;
@@ -227,6 +253,7 @@ export function zeroInflatedImputer(
         expected += Math.pow(a / (a + m), a);
       }
     }
+    sweep++;
     pi = entries > expected ? Math.min(MAX_PI, Math.max(0, (zeros - expected) / (entries - expected))) : 0;
     last = { shape, lift, pi };
   }
@@ -277,7 +304,15 @@ export async function imputeZeroInflated(
     graph = which === 'expression' ? expression : unionGraph(input.graph, expression);
   }
   await ctx.checkpoint();
-  const imputer = zeroInflatedImputer({ ...input, graph }, params, graphParams);
-  ctx.progress(1, 'zero-inflated posterior');
-  return imputer;
+  const from = which === 'cell' ? 0 : 0.5;
+  const fit = zeroInflatedFit({ ...input, graph }, params, graphParams);
+  for (;;) {
+    const step = fit.next();
+    if (step.done) {
+      ctx.progress(1, 'zero-inflated posterior');
+      return step.value;
+    }
+    ctx.progress(from + (1 - from) * step.value, 'zero-inflated posterior: fitting');
+    await ctx.checkpoint();
+  }
 }
