@@ -10,6 +10,12 @@ import { createRoot } from 'react-dom/client';
 import { useEffect, useState } from 'react';
 import { GraphView } from '../src/app/graph/GraphView.tsx';
 import { layoutCells } from '../src/app/graph/layout-client.ts';
+import { GraphPanel } from '../src/app/graph/GraphPanel.tsx';
+import { layoutSnapshot } from '../src/app/graph/layout-actions.ts';
+import { applyRunEvents, idleRun } from '../src/app/run/run-state.ts';
+import { patchState, useAppStore } from '../src/app/store.ts';
+import type { RunEvent } from '../src/engine/contract.ts';
+import { transferableEvent } from '../src/engine/transfer-events.ts';
 
 const n = Number(new URLSearchParams(location.search).get('n') ?? 100_000);
 const DIMS = 32;
@@ -24,8 +30,16 @@ interface Phase {
   /** Where the long tasks' time went (Long Animation Frame script attribution, where the browser has it). */
   attribution: string[];
 }
-const out: { phases: Phase[]; done: boolean; error?: string; view?: string; drawnEdges?: string } = {
+const out: {
+  phases: Phase[];
+  steps: string[];
+  done: boolean;
+  error?: string;
+  view?: string;
+  drawnEdges?: string;
+} = {
   phases: [],
+  steps: [],
   done: false,
 };
 (window as unknown as { __viewBench: typeof out }).__viewBench = out;
@@ -149,7 +163,65 @@ async function main(): Promise<void> {
   out.view = document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-view') ?? undefined;
   out.drawnEdges =
     document.querySelector('[data-testid="graph-view"]')?.getAttribute('data-drawn-edges') ?? undefined;
+  await runSnapshotPhases();
   out.done = true;
+}
+
+/**
+ * What the page does with an iteration's snapshot during a run (128-D embedding as the feature AE's): the
+ * message arrives (its arrays transferred, the cell ids cloned), the store takes it, the panel re-renders the
+ * preview, and the layout request goes to the layout worker. Each step in a task of its own, as in the page.
+ */
+async function runSnapshotPhases(): Promise<void> {
+  const dims = 128;
+  const emb = new Float32Array(n * dims).map((_, x) => (x % dims === labels[(x / dims) | 0] ? 4 : 0) + rnd());
+  const snap: RunEvent = {
+    type: 'snapshot',
+    iteration: 1,
+    nCells: n,
+    dims,
+    embedding: emb,
+    unitLength: true,
+    labels,
+    edges,
+    cellIds,
+  };
+  patchState({ run: { ...idleRun, status: 'running' } });
+  const panel = document.createElement('div');
+  document.body.appendChild(panel);
+  createRoot(panel).render(<GraphPanel />);
+  await frames(2);
+  let received: RunEvent | null = null;
+  await phase('run snapshot: message received (arrays transferred)', async () => {
+    const t0 = performance.now();
+    const { event, buffers } = transferableEvent(snap);
+    const t1 = performance.now();
+    const channel = new MessageChannel();
+    const got = new Promise<RunEvent>((r) => (channel.port2.onmessage = (e) => r(e.data as RunEvent)));
+    channel.port1.postMessage(event, buffers);
+    const t2 = performance.now();
+    received = await got;
+    const t3 = performance.now();
+    channel.port1.close();
+    out.steps.push(
+      `copies ${Math.round(t1 - t0)} ms, post ${Math.round(t2 - t1)} ms, receive ${Math.round(t3 - t2)} ms`,
+    );
+    const t4 = performance.now();
+    structuredClone(cellIds);
+    out.steps.push(`structuredClone of ${n} cell ids ${Math.round(performance.now() - t4)} ms`);
+  });
+  await phase('run snapshot: store and panel render', async () => {
+    const state = useAppStore.getState();
+    patchState({ run: applyRunEvents(state.run, [received!], performance.now()) });
+    await frames(3);
+  });
+  await phase('run snapshot: layout request sent', async () => {
+    const t1 = performance.now();
+    const done = layoutSnapshot(useAppStore.getState().run.snapshot!);
+    out.steps.push(`layoutSnapshot call ${Math.round(performance.now() - t1)} ms`);
+    await frames(3);
+    void done;
+  });
 }
 main().catch((e: unknown) => {
   out.error = String(e);

@@ -16,7 +16,7 @@ import { createEngine } from '../src/engine/engine.ts';
 import type { EngineApi } from '../src/engine/contract.ts';
 import { idbStore } from '../src/engine/idb-store.ts';
 import { memoryStore } from '../src/engine/session-store.ts';
-import { transferableEvent } from '../src/engine/transfer-events.ts';
+import { transferableEvent, transferableResults } from '../src/engine/transfer-events.ts';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -38,7 +38,8 @@ const engine: EngineApi = createEngine(tf, {
   store: typeof indexedDB === 'undefined' ? memoryStore() : idbStore(),
   wasmThreads: () => getThreadsCount(),
 });
-// Snapshots go to the page with their arrays transferred, not cloned on the page's thread (transfer-events.ts).
+// Snapshots and results go to the page with their arrays transferred, not cloned on the page's thread
+// (transfer-events.ts).
 Comlink.expose({
   ...engine,
   run: (request, onEvent) =>
@@ -50,4 +51,16 @@ Comlink.expose({
           return onEvent(buffers.length ? Comlink.transfer(event, buffers) : event);
         }),
     ),
+  results: async () => {
+    const r = await engine.results();
+    if (!r) return r;
+    const { results, buffers } = transferableResults(r);
+    return Comlink.transfer(results, buffers);
+  },
+  restore: async () => {
+    const r = await engine.restore();
+    if (!r?.ok || !r.value.results) return r;
+    const { results, buffers } = transferableResults(r.value.results);
+    return Comlink.transfer({ ok: true as const, value: { ...r.value, results } }, buffers);
+  },
 } satisfies EngineApi);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from './contract.ts';
-import { transferableEvent } from './transfer-events.ts';
+import { transferableEvent, transferableResults } from './transfer-events.ts';
 
 describe('transferableEvent', () => {
   it('passes progress events through with nothing to transfer', () => {
@@ -38,5 +38,33 @@ describe('transferableEvent', () => {
     expect(event.embedding.length).toBe(0);
     expect([...snap.embedding]).toEqual([1, 2, 3, 4, 5, 6]);
     expect([...snap.edges.from]).toEqual([0, 1]);
+  });
+
+  it('prepares a run’s results: fresh snapshot arrays, per-iteration labels and layout, all listed', () => {
+    const snapshot = {
+      iteration: 3,
+      nCells: 2,
+      dims: 1,
+      embedding: Float32Array.from([1, 2]),
+      labels: Int32Array.from([0, 1]),
+      edges: { from: Int32Array.from([0]), to: Int32Array.from([1]), weight: Float32Array.from([1]) },
+      cellIds: ['a', 'b'],
+    };
+    const layout = Float32Array.from([0, 1, 2, 3]);
+    const iterationLabels = [Int32Array.from([0, 0]), Int32Array.from([0, 1])];
+    const r = { summary: {} as never, iterationLabels, snapshot, layout };
+    const { results, buffers } = transferableResults(r);
+    expect(buffers).toHaveLength(5 + 2 + 1);
+    expect(results.snapshot.embedding).not.toBe(snapshot.embedding);
+    expect([...results.snapshot.embedding]).toEqual([1, 2]);
+    expect(results.iterationLabels.map((l) => [...l])).toEqual([
+      [0, 0],
+      [0, 1],
+    ]);
+    expect([...results.layout!]).toEqual([0, 1, 2, 3]);
+    structuredClone(results, { transfer: buffers });
+    expect(layout.length).toBe(4);
+    expect(iterationLabels[1]!.length).toBe(2);
+    expect(transferableResults({ ...r, layout: null }).buffers).toHaveLength(7);
   });
 });

@@ -32,11 +32,15 @@ export async function layoutSnapshot(
     layout: { ...useAppStore.getState().layout, iteration: snapshot.iteration, running: true, error: null },
   });
   try {
+    // The embedding goes to the layout worker without a copy (layoutCells' giveEmbedding): the page needs it
+    // for nothing else. A snapshot is laid out once; should it come again, the engine's copy is asked for.
+    const embedding = await usableEmbedding(snapshot);
+    if (token !== layoutToken) return;
     const result = await layoutCells(
       {
         nCells: snapshot.nCells,
         dims: snapshot.dims,
-        embedding: snapshot.embedding,
+        embedding,
         unitRows: snapshot.unitLength === true,
         // umap's kNN from the run's cell graph (src/layout/graph-knn.ts), not searched again in the worker.
         graph: snapshot.edges,
@@ -49,6 +53,7 @@ export async function layoutSnapshot(
           layout: { positions: p.positions, iteration: snapshot.iteration, running: true, error: null },
         });
       },
+      true,
     );
     if (token !== layoutToken) return;
     if (!result.ok) {
@@ -84,6 +89,20 @@ export async function layoutSnapshot(
       },
     });
   }
+}
+
+/** The snapshot's embedding, or, where it was already handed to the layout worker, the engine's copy. */
+async function usableEmbedding(snapshot: GraphSnapshot): Promise<Float32Array> {
+  const e = snapshot.embedding;
+  if (e.length === snapshot.nCells * snapshot.dims) return e;
+  const results = await getEngine().results();
+  if (
+    results &&
+    results.snapshot.iteration === snapshot.iteration &&
+    results.snapshot.nCells === snapshot.nCells
+  )
+    return results.snapshot.embedding;
+  throw new Error('the embedding of this iteration is no longer available; run again to lay it out');
 }
 
 /**

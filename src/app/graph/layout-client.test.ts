@@ -30,4 +30,25 @@ describe('transferableRequest', () => {
     expect(sent.embedding.length).toBe(0);
     expect(request.embedding.length).toBe(6);
   });
+
+  it('with giveEmbedding transfers the embedding itself (no copy), unless it is a view of a larger buffer', () => {
+    const embedding = Float32Array.from([1, 2, 3, 4]);
+    const graph = { from: Int32Array.from([0]), to: Int32Array.from([1]), weight: Float32Array.from([1]) };
+    const { request: sent, buffers } = transferableRequest(
+      { nCells: 2, dims: 2, embedding, graph, seed: 1 },
+      true,
+    );
+    expect(sent.embedding).toBe(embedding);
+    expect(buffers).toContain(embedding.buffer);
+    expect(sent.graph!.from).not.toBe(graph.from);
+    structuredClone(sent, { transfer: buffers });
+    expect(embedding.length).toBe(0); // given away
+    expect(graph.from.length).toBe(1); // kept
+    // A view into a larger buffer is copied even so (transferring would give away the rest of the buffer).
+    const big = new Float32Array(8);
+    const view = big.subarray(0, 4);
+    const viewed = transferableRequest({ nCells: 2, dims: 2, embedding: view, seed: 1 }, true);
+    expect(viewed.request.embedding).not.toBe(view);
+    expect(viewed.buffers).not.toContain(big.buffer);
+  });
 });

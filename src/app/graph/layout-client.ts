@@ -43,9 +43,15 @@ export function restartLayoutWorker(): LayoutWorker {
 /**
  * The request with fresh copies of its arrays, and their buffers to transfer: the page keeps its own arrays,
  * and a transferred copy (one memcpy) costs the main thread far less than structured cloning (measured: one
- * 25 MB request at 100,000 cells, embedding and graph, blocked the page for about 350 ms when cloned).
+ * 25 MB request at 100,000 cells, embedding and graph, blocked the page for about 350 ms when cloned). With
+ * `giveEmbedding` the embedding itself is transferred, not copied, and is unusable here afterwards: even one
+ * copy of a 100,000 x 128 embedding (51 MB) took 300-400 ms on the page's thread of the 2-core machine
+ * (mostly the fresh allocation's page faults).
  */
-export function transferableRequest(request: UmapLayoutRequest): {
+export function transferableRequest(
+  request: UmapLayoutRequest,
+  giveEmbedding = false,
+): {
   request: UmapLayoutRequest;
   buffers: ArrayBuffer[];
 } {
@@ -55,11 +61,18 @@ export function transferableRequest(request: UmapLayoutRequest): {
     buffers.push(c.buffer as ArrayBuffer);
     return c;
   };
+  const give = (a: Float32Array): Float32Array => {
+    buffers.push(a.buffer as ArrayBuffer);
+    return a;
+  };
   const { embedding, knnIndices, knnDistances, graph, init } = request;
   return {
     request: {
       ...request,
-      embedding: copy(embedding),
+      embedding:
+        giveEmbedding && embedding.byteLength === embedding.buffer.byteLength
+          ? give(embedding)
+          : copy(embedding),
       ...(knnIndices ? { knnIndices: copy(knnIndices) } : {}),
       ...(knnDistances ? { knnDistances: copy(knnDistances) } : {}),
       ...(graph ? { graph: { from: copy(graph.from), to: copy(graph.to), weight: copy(graph.weight) } } : {}),
@@ -71,14 +84,16 @@ export function transferableRequest(request: UmapLayoutRequest): {
 
 /**
  * Lay the cells out in the worker. The request's arrays are copied and the copies transferred (the page keeps
- * its own). A newer call cancels an older one (which answers 'cancelled'). Rejects only when the worker fails.
+ * its own), except the embedding with `giveEmbedding` (transferred as it is). A newer call cancels an older one
+ * (which answers 'cancelled'). Rejects only when the worker fails.
  */
 export async function layoutCells(
   request: UmapLayoutRequest,
   onProgress?: (progress: UmapProgress) => void,
+  giveEmbedding = false,
 ): Promise<LayoutResult<Float32Array>> {
   const w = getLayoutWorker();
-  const sent = transferableRequest(request);
+  const sent = transferableRequest(request, giveEmbedding);
   const message = Comlink.transfer(sent.request, sent.buffers);
   try {
     return await (onProgress ? w.layout(message, Comlink.proxy(onProgress)) : w.layout(message));
