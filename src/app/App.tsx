@@ -2,7 +2,7 @@
  * The page: header with the backend badge, the loading panel, errors, dataset summary, the optional bulk
  * RNA-seq, preprocessing, the run, its progress and results, and the downloads.
  */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { backendFromUrl, startEngine } from './load/load-actions.ts';
 import { BackendBadge } from './shared/BackendBadge.tsx';
 import { BulkPanel } from './load/BulkPanel.tsx';
@@ -14,9 +14,14 @@ import { PreprocessPanel } from './preprocess/PreprocessPanel.tsx';
 import { ExportPanel } from './results/ExportPanel.tsx';
 import { GraphPanel } from './graph/GraphPanel.tsx';
 import { ProgressPanel } from './run/ProgressPanel.tsx';
-import { ResultsPanel } from './results/ResultsPanel.tsx';
 import { RunPanel } from './run/RunPanel.tsx';
 import { restoreSession } from './run/run-actions.ts';
+
+// The results' views (Sankey, heatmap, marker table, bulk chart) are only drawn after a run: their code is a
+// chunk of its own, parsed in a task of its own rather than with the page's first script.
+const ResultsPanel = lazy(() =>
+  import('./results/ResultsPanel.tsx').then((m) => ({ default: m.ResultsPanel })),
+);
 
 /** Stop a file dropped outside the drop zone from making the browser navigate to it. */
 function preventStrayDrops(): () => void {
@@ -55,7 +60,9 @@ export function App() {
         <RunPanel />
         <ProgressPanel />
         <GraphPanel />
-        <ResultsPanel />
+        <Suspense fallback={null}>
+          <ResultsPanel />
+        </Suspense>
         <ExportPanel />
       </main>
     </>
