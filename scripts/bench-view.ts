@@ -10,8 +10,22 @@ import { chromiumArgs, chromiumPath } from '../e2e/chromium.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const port = 4181;
+// In a process group of its own, so that stopping it also stops the vite process npx starts (a plain kill of
+// npx left that server running, and the next benchmark on this port talked to it).
 const server = spawn('npx', ['vite', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
   stdio: 'ignore',
+  detached: true,
+});
+const stopServer = (): void => {
+  try {
+    process.kill(-server.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+};
+process.on('SIGINT', () => {
+  stopServer();
+  process.exit(130);
 });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 try {
@@ -37,5 +51,5 @@ try {
   console.log(JSON.stringify(result, null, 2));
 } finally {
   await browser.close();
-  server.kill();
+  stopServer();
 }

@@ -51,7 +51,7 @@ describe('the estimate beside Run', () => {
     // About 35 minutes: no note; above LONG_RUN_SECONDS (2 hours): the note.
     const hour = estimateRun({ cells: 100_000, genes: 2_000 }, withParams({}), { backend: 'wasm' });
     expect(estimateBasis(hour)).not.toContain('long run');
-    const veryLong = estimateRun({ cells: 400_000, genes: 2_000 }, withParams({}), { backend: 'wasm' });
+    const veryLong = estimateRun({ cells: 1_000_000, genes: 2_000 }, withParams({}), { backend: 'wasm' });
     expect(estimateBasis(veryLong)).toContain('This is a long run');
   });
 

@@ -116,7 +116,10 @@ export const CALIBRATION = {
   ],
   /**
    * Seconds per stage of the same runs on WASM (3 iterations each). The 10,000-cell run shared the machine
-   * with other jobs for most of its time (its seconds are high); the other two ran alone.
+   * with other jobs for most of its time (its seconds are high); the other two ran alone. The clustering's
+   * seconds at 30,000 and 100,000 cells are from after Louvain's resolution was capped at 1
+   * (clustering-resolution-size.md): the CLI at 30,000 cells, the page (WASM, 2 threads; the clustering itself
+   * is plain JavaScript) at 100,000 (`npm run bench:browser -- --synthetic 100000`).
    */
   time: {
     genes: 1_380,
@@ -126,8 +129,8 @@ export const CALIBRATION = {
     /** Stages interpolated between the runs (log-log): their cost is not a simple power of the cells. */
     points: [
       { cells: 10_000, ltmg: 40, graph: 4, cluster: 22, impute: 8 },
-      { cells: 30_000, ltmg: 94, graph: 21, cluster: 70, impute: 17 },
-      { cells: 99_999, ltmg: 123, graph: 79, cluster: 682, impute: 59 },
+      { cells: 30_000, ltmg: 94, graph: 21, cluster: 74, impute: 17 },
+      { cells: 99_999, ltmg: 123, graph: 79, cluster: 226, impute: 59 },
     ],
   },
 } as const;
