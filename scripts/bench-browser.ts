@@ -569,7 +569,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `page, file load: ${page.loadSeconds.toFixed(1)} s; marker genes after the run: ${page.markerSeconds.toFixed(1)} s` +
-      page.downloads.map((d) => `; ${d.kind} download ${d.seconds.toFixed(1)} s (${d.mb.toFixed(0)} MB)`).join(''),
+      page.downloads
+        .map((d) => `; ${d.kind} download ${d.seconds.toFixed(1)} s (${d.mb.toFixed(0)} MB)`)
+        .join(''),
   );
   if (page.ari !== null || cli?.ari != null)
     console.log(

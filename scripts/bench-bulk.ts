@@ -24,7 +24,9 @@ const flag = (name: string, fallback: string): string => {
 const json = argv.includes('--json');
 const dropout = flag('dropout', '0.1');
 const seedSpec = flag('seeds', '1-5');
-const [lo, hi] = seedSpec.includes('-') ? seedSpec.split('-').map(Number) : [Number(seedSpec), Number(seedSpec)];
+const [lo, hi] = seedSpec.includes('-')
+  ? seedSpec.split('-').map(Number)
+  : [Number(seedSpec), Number(seedSpec)];
 const seeds = Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
 const words = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.match(/^--(dropout|seeds)$/));
 const folders = readdirSync('../shared/data').filter((f) =>
@@ -61,7 +63,9 @@ const median = (v: number[]): number => {
 const f3 = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
 
 console.log(`pseudo-bulk, ${dropout} dropout, seeds ${seeds.join(', ')}`);
-console.log('| dataset | seed | proportion MAE | ARI without bulk (k) | ARI with bulk (k) | median L1 without / with |');
+console.log(
+  '| dataset | seed | proportion MAE | ARI without bulk (k) | ARI with bulk (k) | median L1 without / with |',
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const folder of folders) {
   const data = `../shared/data/${folder}`;

@@ -21,7 +21,10 @@ export function transferableSnapshot(s: GraphSnapshot): { snapshot: GraphSnapsho
 }
 
 /** An event ready to post, with the buffers that may be transferred (none for anything but a snapshot). */
-export function transferableEvent(e: RunEvent): { readonly event: RunEvent; readonly buffers: ArrayBuffer[] } {
+export function transferableEvent(e: RunEvent): {
+  readonly event: RunEvent;
+  readonly buffers: ArrayBuffer[];
+} {
   if (e.type !== 'snapshot') return { event: e, buffers: [] };
   const { snapshot, buffers } = transferableSnapshot(e);
   return { event: { ...snapshot, type: 'snapshot' }, buffers };

@@ -112,7 +112,8 @@ export interface ClusterResult {
  */
 export function effectiveResolution(params: ClusterParams, nCells: number): number {
   if (params.resolutionScaling === 'none') return params.louvainResolution;
-  const scaled = params.louvainResolution * Math.max(1, Math.sqrt(nCells / Math.max(1, params.resolutionCells)));
+  const scaled =
+    params.louvainResolution * Math.max(1, Math.sqrt(nCells / Math.max(1, params.resolutionCells)));
   return Math.max(params.louvainResolution, Math.min(params.resolutionMax, scaled));
 }
 
