@@ -7,6 +7,7 @@
  * a bug.
  */
 import type { EdgeList, Result as SharedResult, WorkerError } from '../contract/common.ts';
+import type { Deconvolution } from '../core/bulk/types.ts';
 import type { HeatmapData } from '../core/analysis/heatmap.ts';
 import type { ClusterMarkers } from '../core/analysis/markers.ts';
 import type { DatasetFormat, Orientation } from '../core/dataset.ts';
@@ -135,8 +136,8 @@ export interface BulkRunSummary {
   readonly matchedGenes: number;
   readonly looseMatches: number;
   /** The final deconvolution's last loss and steps per optimisation. */
-  readonly losses: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
-  readonly steps: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
+  readonly losses: Deconvolution['losses'];
+  readonly steps: Deconvolution['steps'];
 }
 
 /** Why a run or a request about results could not be served (besides bad input). */

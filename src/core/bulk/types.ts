@@ -87,6 +87,13 @@ export interface Deconvolution {
   /** Opt 4's gene-wise scale over the single-cell genes (1 where unmatched). */
   readonly geneScale: Float64Array;
   /** Final loss of each optimisation (the curves went out as `loss` events, stage 'bulk'). */
-  readonly losses: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
-  readonly steps: { readonly proportions: number; readonly profiles: number; readonly geneScale: number };
+  readonly losses: PerOptimisation<number>;
+  readonly steps: PerOptimisation<number>;
+}
+
+/** One value per optimisation of the deconvolution (opt 3 is closed-form and has none). */
+export interface PerOptimisation<T> {
+  readonly proportions: T;
+  readonly profiles: T;
+  readonly geneScale: T;
 }
